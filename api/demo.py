@@ -1,0 +1,298 @@
+"""A realistic network seeded through the commands only, the same for the same seed.
+
+Every record's story is planned first as timed steps; the steps of all records are then run in
+time order against a simulated clock, so histories interleave as they would in a real region.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+from adapters.clock import SimulatedClock
+from domain.application import CaseLedger
+from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
+from domain.contract import Contract, Party, Rate, Terms
+from domain.provider import ProviderKind, RetentionRisk
+from domain.sla import Priority
+from domain.values import Actor, CustomerContact, Role
+
+__all__ = ["DemoPlan", "plan_demo"]
+
+REGIONS = {"north": "North", "south": "South", "east": "East", "west": "West", "central": "Central"}
+FIRST = ["Mari", "Jaan", "Ana", "Luka", "Eva", "Tomas", "Sara", "Nika", "Peter", "Liis", "Marko", "Ines"]
+LAST = ["Tamm", "Novak", "Kask", "Horvat", "Saar", "Kovac", "Mets", "Zupan", "Ilves", "Krajnc"]
+PROVIDER_NAMES = ["Riverside", "Hillcrest", "Lakeview", "Oakwood", "Northgate", "Sunrise", "Meadow", "Harbor"]
+SUBJECTS = {
+    Category.BILLING: "Charged twice on the monthly bill",
+    Category.PAYMENT: "Payment not credited to the account",
+    Category.SERVICE_OUTAGE: "No line service since the storm",
+    Category.HARASSING_CALLS: "Repeated harassing calls at night",
+    Category.ACCOUNT_SETUP: "New account needs services chosen",
+    Category.SERVICE_CHANGE: "Wants to change the service plan",
+    Category.COMPLAINT: "Unhappy with how the last visit went",
+    Category.RETURN_POLICY: "Return refused for equipment bought last week",
+    Category.PROVIDER_ENROLMENT: "Clinic asks how to join the network",
+    Category.CONTRACT_DISPUTE: "Provider disputes the rate paid for a visit",
+    Category.OTHER: "General question about coverage",
+}
+POLICY_AREA = {
+    Category.RETURN_POLICY: PolicyArea.RETURNS, Category.BILLING: PolicyArea.BILLING,
+    Category.PAYMENT: PolicyArea.PAYMENTS, Category.SERVICE_OUTAGE: PolicyArea.OUTAGES,
+    Category.HARASSING_CALLS: PolicyArea.HARASSMENT, Category.CONTRACT_DISPUTE: PolicyArea.CONTRACTS,
+}
+ACTION_FOR = {
+    Category.SERVICE_OUTAGE: ActionKind.REPAIR_VISIT, Category.BILLING: ActionKind.ACCOUNT_CHANGE,
+    Category.SERVICE_CHANGE: ActionKind.ACCOUNT_CHANGE, Category.HARASSING_CALLS: ActionKind.THIRD_PARTY_REFERRAL,
+}
+CASE_ENDINGS = ["new", "triaged", "in_progress", "escalated", "waiting_on_customer", "resolved", "closed", "reopened"]
+CASE_WEIGHTS = [4, 6, 14, 8, 6, 14, 44, 4]
+PROVIDER_ENDINGS = ["prospect", "contacted", "applied", "credentialing", "credentialed", "rejected", "active",
+                    "suspended", "terminated"]
+PROVIDER_WEIGHTS = [6, 8, 6, 5, 4, 3, 58, 5, 5]
+ADMIN = Actor(id="admin", role=Role.ADMIN)
+
+Step = Callable[[], object]
+
+
+@dataclass
+class DemoPlan:
+    """Timed steps for every record; `run` executes them in time order."""
+
+    ledger: CaseLedger
+    clock: SimulatedClock
+    rng: random.Random
+    _queue: list[tuple[datetime, int, Step]] = field(default_factory=list)
+    _count: int = 0
+
+    def at(self, when: datetime, step: Step) -> None:
+        heapq.heappush(self._queue, (when.replace(microsecond=0), self._count, step))
+        self._count += 1
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def run(self) -> Iterator[None]:
+        """Run every step in time order; yields after each so the caller can show progress."""
+        while self._queue:
+            when, _, step = heapq.heappop(self._queue)
+            self.clock.now = when
+            step()
+            yield
+
+    def new_id(self) -> UUID:
+        return UUID(int=self.rng.getrandbits(128), version=4)
+
+
+def plan_demo(ledger: CaseLedger, clock: SimulatedClock, cases: int, seed: int) -> DemoPlan:
+    """Plan a network: five regions with staff, providers across the pipeline, contracts, cases."""
+    plan = DemoPlan(ledger, clock, random.Random(seed))
+    start = clock.now
+    staff = _plan_regions(plan, start)
+    providers = _plan_providers(plan, start, staff, max(12, cases // 8))
+    span = timedelta(days=77)
+    for _ in range(cases):
+        _plan_case(plan, start + timedelta(days=10) + span * plan.rng.random(), staff, providers)
+    return plan
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+def _plan_regions(plan: DemoPlan, start: datetime) -> dict[str, list[Actor]]:
+    """Every region gets a coordinator and four representatives; returns the representatives."""
+    staff: dict[str, list[Actor]] = {}
+    ledger, rng = plan.ledger, plan.rng
+    for n, (code, name) in enumerate(REGIONS.items()):
+        at = start + timedelta(minutes=n)
+
+        def establish(code: str = code, name: str = name, coordinator: str = _person(rng)) -> None:
+            ledger.establish_region(ledger.context(ADMIN), code, name)
+            ledger.appoint_coordinator(ledger.context(ADMIN), code, f"coord-{code}", coordinator)
+            for i in range(1, 5):
+                ledger.add_representative(ledger.context(ADMIN), code, f"rep-{code}-{i}", _person(rng))
+
+        plan.at(at, establish)
+        staff[code] = [Actor(id=f"rep-{code}-{i}", role=Role.REPRESENTATIVE) for i in range(1, 5)]
+    return staff
+
+
+@dataclass
+class DemoProvider:
+    id: UUID
+    region: str
+    contract: UUID | None = None
+
+
+def _plan_providers(
+    plan: DemoPlan, start: datetime, staff: dict[str, list[Actor]], count: int
+) -> dict[str, list[DemoProvider]]:
+    """Providers across the recruitment pipeline; active members get contracts in every stage."""
+    active: dict[str, list[DemoProvider]] = {code: [] for code in REGIONS}
+    for _ in range(count):
+        provider = _plan_provider(plan, start + timedelta(hours=1 + plan.rng.random() * 48), staff)
+        if provider is not None:
+            active[provider.region].append(provider)
+    return active
+
+
+def _plan_provider(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]]) -> DemoProvider | None:
+    """One provider taken as far as a randomly chosen stage; returns it if it becomes a member."""
+    rng, ledger = plan.rng, plan.ledger
+    region = rng.choice(list(REGIONS))
+    rep = rng.choice(staff[region])
+    ending = rng.choices(PROVIDER_ENDINGS, PROVIDER_WEIGHTS)[0]
+    kind = rng.choice(list(ProviderKind))
+    provider = DemoProvider(plan.new_id(), region)
+    name = f"{rng.choice(PROVIDER_NAMES)} {kind.replace('_', ' ').title()} {rng.randint(1, 99)}"
+    ctx = lambda: ledger.context(rep)  # noqa: E731 - a fresh time-stamped context per step
+    steps: list[Step] = [
+        lambda: ledger.prospect_provider(ctx(), name=name, kind=kind, region=region, provider_id=provider.id),
+        lambda: ledger.log_provider_meeting(ctx(), provider.id, rep.id, "Met the director; explained membership"),
+        lambda: ledger.receive_application(ctx(), provider.id, "Application and licences received"),
+        lambda: ledger.start_credentialing(ctx(), provider.id),
+    ]
+    stop = PROVIDER_ENDINGS.index(ending)
+    member = stop >= PROVIDER_ENDINGS.index("active")
+    if ending == "rejected":
+        steps.append(lambda: ledger.reject_provider(ctx(), provider.id, "Licence could not be verified"))
+    elif stop < PROVIDER_ENDINGS.index("credentialed"):
+        steps = steps[: stop + 1]
+    else:
+        steps.append(lambda: ledger.credential_provider(ctx(), provider.id, plan.clock.now.date() + timedelta(days=730)))
+    if member:
+        steps.append(lambda: ledger.activate_provider(ctx(), provider.id))
+        _plan_contract(plan, provider, rep, steps)
+    if ending == "suspended":
+        steps.append(lambda: ledger.suspend_provider(ctx(), provider.id, "Unpaid registration fee"))
+    elif ending == "terminated":
+        steps.append(lambda: ledger.terminate_provider(ctx(), provider.id, "Left the network"))
+    elif ending == "active" and rng.random() < 0.15:
+        steps.append(lambda: ledger.flag_retention_risk(
+            ctx(), provider.id, rng.choice(list(RetentionRisk)), "Complains about late payments"))
+    for step in steps:
+        plan.at(t, step)
+        t += timedelta(hours=1 + rng.random() * 11)
+    return provider if member else None
+
+
+def _terms(rng: random.Random, effective: date, years: int = 2, bump: int = 0) -> Terms:
+    rates = [
+        Rate(service_code="visit", description="Standard visit", amount_cents=4500 + bump),
+        Rate(service_code="follow-up", description="Follow-up visit", amount_cents=2500 + bump // 2),
+    ]
+    return Terms(rates=rates, payment_terms_days=rng.choice([30, 45, 60]), effective_on=effective,
+                 expires_on=effective.replace(year=effective.year + years))
+
+
+def _plan_contract(plan: DemoPlan, provider: DemoProvider, rep: Actor, steps: list[Step]) -> None:
+    """A contract for an active member: most signed and active, some still in negotiation."""
+    rng, ledger = plan.rng, plan.ledger
+    stage = rng.choices(["drafted", "negotiating", "agreed", "active", "amended", "terminated"],
+                        [1, 2, 1, 8, 2, 1])[0]
+    contract_id = plan.new_id()
+    ctx = lambda: ledger.context(rep)  # noqa: E731
+    provider_ctx = lambda: ledger.context(Actor(id=f"provider-{str(provider.id)[:8]}", role=Role.SYSTEM))  # noqa: E731
+
+    def draft() -> None:
+        today = plan.clock.now.date()
+        ledger.draft_contract(ctx(), provider_id=provider.id, title="Service agreement",
+                              terms=_terms(rng, today), contract_id=contract_id)
+
+    def counter() -> None:
+        current = ledger.get(Contract, contract_id)
+        ledger.counter_offer(provider_ctx(), contract_id, Party.PROVIDER,
+                             current.terms.model_copy(update={"payment_terms_days": 21}))
+
+    steps.append(draft)
+    if stage == "drafted":
+        return
+    steps += [lambda: ledger.propose_contract(ctx(), contract_id, "Standard rates for the region"), counter]
+    if stage == "negotiating":
+        return
+    steps.append(lambda: ledger.agree_contract(ctx(), contract_id, Party.NETWORK))
+    if stage == "agreed":
+        return
+    steps += [lambda: ledger.sign_contract(provider_ctx(), contract_id, Party.PROVIDER),
+              lambda: ledger.sign_contract(ctx(), contract_id, Party.NETWORK),
+              lambda: ledger.activate_contract(ctx(), contract_id)]
+    provider.contract = contract_id
+    if stage == "amended":
+        def amend() -> None:
+            current = ledger.get(Contract, contract_id)
+            ledger.amend_contract(ctx(), contract_id, _terms(rng, current.terms.effective_on, bump=300))
+        steps.append(amend)
+    elif stage == "terminated":
+        steps.append(lambda: ledger.terminate_contract(ctx(), contract_id, "Provider asked to end the agreement"))
+
+
+def _plan_case(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]], providers: dict[str, list[DemoProvider]]
+               ) -> None:
+    """One case, opened at `t`, taken as far as a randomly chosen ending."""
+    rng, ledger = plan.rng, plan.ledger
+    region = rng.choice(list(REGIONS))
+    rep = rng.choice(staff[region])
+    coordinator = Actor(id=f"coord-{region}", role=Role.COORDINATOR)
+    category = rng.choice(list(Category))
+    priority = rng.choices(list(Priority), [2, 5, 3, 1])[0]
+    ending = rng.choices(CASE_ENDINGS, CASE_WEIGHTS)[0]
+    escalates = ending == "escalated" or (ending in ("resolved", "closed") and rng.random() < 0.15)
+    case_id = plan.new_id()
+    provider_id = contract_id = None
+    if category in (Category.CONTRACT_DISPUTE, Category.BILLING) and rng.random() < 0.6:
+        with_contract = [p for p in providers[region] if p.contract]
+        if with_contract:
+            chosen = rng.choice(with_contract)
+            provider_id, contract_id = chosen.id, chosen.contract
+    contact = CustomerContact(name=_person(rng), phone=f"+386 1 {rng.randint(100, 999)} {rng.randint(10, 99)}",
+                              email=f"customer{rng.randint(1000, 9999)}@example.org")
+    ctx = lambda actor=rep: ledger.context(actor)  # noqa: E731
+    action_kind = ACTION_FOR.get(category, ActionKind.CALL_BACK)
+    steps: list[Step] = [lambda: ledger.open_case(
+        ctx(), region=region, channel=rng.choice(list(Channel)), customer_ref=f"cust-{rng.randint(10000, 99999)}",
+        subject=SUBJECTS[category], description=f"{SUBJECTS[category]}. Customer called in to report it.",
+        contact=contact, provider_id=provider_id, contract_id=contract_id, case_id=case_id)]
+    stop = CASE_ENDINGS.index(ending)
+    if stop >= 1:
+        steps.append(lambda: ledger.triage_case(ctx(), case_id, category, priority))
+    if stop >= 2:
+        steps += [lambda: ledger.assign_case(ctx(), case_id, rep.id),
+                  lambda: ledger.log_contact(ctx(), case_id, Direction.OUTBOUND, Channel.PHONE,
+                                             "Called the customer back and confirmed the problem")]
+        if ending != "in_progress" or rng.random() < 0.5:
+            steps.append(lambda: ledger.schedule_action(ctx(), case_id, "a1", action_kind,
+                                                        plan.clock.now + timedelta(days=2), "Arranged with the customer"))
+    if escalates:
+        steps.append(lambda: ledger.escalate_case(ctx(), case_id, "Customer upset; asks for a supervisor"))
+    if ending == "waiting_on_customer":
+        steps.append(lambda: ledger.wait_on_customer(ctx(), case_id, "Waiting for the customer's meter reading"))
+    if stop >= 5:
+        if rng.random() < 0.3:
+            steps += [lambda: ledger.wait_on_customer(ctx(), case_id, "Waiting for a photo of the invoice"),
+                      lambda: ledger.resume_case(ctx(), case_id)]
+        steps.append(lambda: ledger.complete_action(ctx(), case_id, "a1", "Done as agreed")
+                     if rng.random() < 0.85 else ledger.cancel_action(ctx(), case_id, "a1", "No longer needed"))
+        if escalates:
+            steps.append(lambda: ledger.de_escalate_case(ctx(coordinator), case_id, "Calmed the customer; back to rep"))
+        code = ResolutionCode.ACCOUNT_CHANGED if action_kind is ActionKind.ACCOUNT_CHANGE else ResolutionCode.FIXED
+        steps.append(lambda: ledger.resolve_case(ctx(), case_id, code, "Resolved with the customer"))
+    if stop >= 6:
+        steps.append(lambda: ledger.close_case(ctx(), case_id, rng.choices([1, 2, 3, 4, 5], [1, 1, 2, 4, 4])[0]))
+    if ending == "reopened":
+        steps.append(lambda: ledger.reopen_case(ctx(), case_id, "The problem came back"))
+    if category in POLICY_AREA and rng.random() < 0.25 or category is Category.RETURN_POLICY:
+        area = POLICY_AREA.get(category, PolicyArea.OTHER)
+        steps.append(lambda: ledger.flag_policy_issue(ctx(), case_id, area, "Policy causes repeat contacts"))
+    for step in steps:
+        plan.at(t, step)
+        t += timedelta(minutes=20 + rng.random() * 600)
+
+
+def demo_start(today: date) -> datetime:
+    """The simulated clock starts 90 days before today, at 08:00 UTC."""
+    return datetime(today.year, today.month, today.day, 8, tzinfo=UTC) - timedelta(days=90)

@@ -1,0 +1,103 @@
+"""The base of the aggregates: commands record events; events, and only events, change state."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime
+from typing import Any, ClassVar, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+
+from domain.errors import InvalidValue, TransitionRefused
+from domain.event import DomainEvent, register_creation
+from domain.values import Context
+
+__all__ = ["Aggregate"]
+
+
+class Aggregate(BaseModel):
+    """State rebuilt from events. Subclasses declare their creation event and implement `when`.
+
+    Command methods check their rules and raise a domain error, or call `_record`, which builds the
+    event (validating its fields), applies it and queues it for saving. The same `when` runs live
+    and on replay, so a reloaded aggregate always equals the live one.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    aggregate_type: ClassVar[str]
+    creation_event: ClassVar[type[DomainEvent]]
+
+    id: UUID
+    version: int
+    created_at: datetime
+    modified_at: datetime
+
+    _pending: list[DomainEvent] = PrivateAttr(default_factory=list)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        register_creation(cls.creation_event, cls)
+
+    @classmethod
+    @abstractmethod
+    def created_by(cls, event: Any) -> Self:
+        """Build the initial state from the creation event."""
+
+    @abstractmethod
+    def when(self, event: Any) -> None:
+        """Change state by one event (no checks: events are facts)."""
+
+    def apply(self, event: DomainEvent) -> None:
+        if event.originator_version != self.version + 1:
+            raise ValueError(
+                f"{self.aggregate_type} {self.id}: event version {event.originator_version} "
+                f"does not follow version {self.version}"
+            )
+        self.when(event)
+        self.version = event.originator_version
+        self.modified_at = event.occurred_at
+
+    @classmethod
+    def _create(cls, ctx: Context, aggregate_id: UUID, **fields: Any) -> Self:
+        event = _build(cls.creation_event, ctx, aggregate_id, 1, fields)
+        aggregate = cls.created_by(event)
+        aggregate._pending.append(event)
+        return aggregate
+
+    def _record(self, event_type: type[DomainEvent], ctx: Context, **fields: Any) -> None:
+        event = _build(event_type, ctx, self.id, self.version + 1, fields)
+        self.apply(event)
+        self._pending.append(event)
+
+    def _refuse(self, command: str, status: str, allowed: tuple[str, ...]) -> TransitionRefused:
+        return TransitionRefused(self.aggregate_type, self.id, command, status, allowed)
+
+    def collect_events(self) -> list[DomainEvent]:
+        """Hand the pending events to the application for saving (the `eventsourcing` protocol)."""
+        events, self._pending = self._pending, []
+        return events
+
+    @property
+    def pending_events(self) -> tuple[DomainEvent, ...]:
+        return tuple(self._pending)
+
+
+def _build(
+    event_type: type[DomainEvent], ctx: Context, aggregate_id: UUID, version: int, fields: dict[str, Any]
+) -> DomainEvent:
+    try:
+        return event_type(
+            originator_id=aggregate_id,
+            originator_version=version,
+            occurred_at=ctx.now,
+            actor=ctx.actor,
+            correlation_id=ctx.correlation_id,
+            causation_id=ctx.causation_id,
+            **fields,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or event_type.__name__
+        raise InvalidValue(field, first["msg"]) from None

@@ -1,0 +1,379 @@
+"""Refusals: each names what was refused and why, in words a representative can act on.
+
+    DomainError
+    +-- InvalidValue               a field's value breaks its rule
+    +-- TransitionRefused          the command is not allowed in the record's status
+    +-- RecordNotFound             no case, provider, contract or region with that id
+    +-- VersionMismatch            the record moved on since the version the caller saw
+    +-- ConcurrentUpdate           another writer saved the same record first
+    +-- CaseError
+    |   +-- CaseNotTriaged, CaseNotAssigned, AlreadyAssigned, NotARepresentative,
+    |   +-- AssigneeInOtherRegion, NotRegionCoordinator, AlreadyEscalated, NotEscalated,
+    |   +-- NotEscalationHolder, ActionsStillScheduled, UnknownAction, DuplicateAction,
+    |   +-- ActionNotScheduled, PolicyAreaAlreadyFlagged, ReferenceMismatch
+    +-- ProviderError
+    |   +-- ProviderNotCredentialed, CredentialExpired, CredentialExpiryNotInFuture,
+    |   +-- RetentionRiskNotFlagged
+    +-- ContractError
+    |   +-- InvalidTerms, TermsUnchanged, TermsNotAgreed, AlreadySigned, ProviderNotActive,
+    |   +-- ProviderNotContractable, ContractNotYetEffective, ContractNotYetExpired,
+    |   +-- RenewalNotLater
+    +-- RegionError
+        +-- RegionAlreadyEstablished, StaffAlreadyInRegion, StaffNotInRegion,
+        +-- RegionHasNoCoordinator
+
+Each class has a stable `code`, used as the problem `type` by the HTTP API.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+__all__ = [
+    "ActionNotScheduled",
+    "ActionsStillScheduled",
+    "AlreadyAssigned",
+    "AlreadyEscalated",
+    "AlreadySigned",
+    "AssigneeInOtherRegion",
+    "CaseError",
+    "CaseNotAssigned",
+    "CaseNotTriaged",
+    "ConcurrentUpdate",
+    "ContractError",
+    "ContractNotYetEffective",
+    "ContractNotYetExpired",
+    "CredentialExpired",
+    "CredentialExpiryNotInFuture",
+    "DomainError",
+    "DuplicateAction",
+    "InvalidTerms",
+    "InvalidValue",
+    "NotARepresentative",
+    "NotEscalated",
+    "NotEscalationHolder",
+    "NotRegionCoordinator",
+    "PolicyAreaAlreadyFlagged",
+    "ProviderError",
+    "ProviderNotActive",
+    "ProviderNotContractable",
+    "ProviderNotCredentialed",
+    "RecordNotFound",
+    "ReferenceMismatch",
+    "RegionAlreadyEstablished",
+    "RegionError",
+    "RegionHasNoCoordinator",
+    "RenewalNotLater",
+    "RetentionRiskNotFlagged",
+    "StaffAlreadyInRegion",
+    "StaffNotInRegion",
+    "TermsNotAgreed",
+    "TermsUnchanged",
+    "TransitionRefused",
+    "UnknownAction",
+    "VersionMismatch",
+]
+
+
+class DomainError(Exception):
+    """A command the model refuses; nothing was recorded."""
+
+    code: ClassVar[str] = "domain-error"
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.code = re.sub(r"(?<!^)(?=[A-Z])", "-", cls.__name__).lower()
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidValue(DomainError):
+    """A value breaks its rule (too long, wrong format, out of range)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+
+
+class TransitionRefused(DomainError):
+    """The command does not apply to a record in its current status."""
+
+    def __init__(self, kind: str, record_id: UUID, command: str, status: str, allowed: Iterable[str]) -> None:
+        allowed_list = ", ".join(allowed)
+        super().__init__(
+            f"cannot {command} {kind} {record_id}: it is {status}; allowed only when {allowed_list}"
+        )
+        self.status = status
+
+
+class RecordNotFound(DomainError):
+    """No record of that kind has that id."""
+
+    def __init__(self, kind: str, record_id: object) -> None:
+        super().__init__(f"no {kind} with id {record_id}")
+
+
+class VersionMismatch(DomainError):
+    """The caller acted on a version that is no longer current."""
+
+    def __init__(self, kind: str, record_id: UUID, expected: int, actual: int) -> None:
+        super().__init__(
+            f"{kind} {record_id} is at version {actual}, not {expected}: reload it and try again"
+        )
+        self.actual = actual
+
+
+class ConcurrentUpdate(DomainError):
+    """Another command saved the same record at the same moment; retrying is safe."""
+
+    def __init__(self, kind: str, record_id: UUID) -> None:
+        super().__init__(f"{kind} {record_id} was changed by another command at the same time: try again")
+
+
+class CaseError(DomainError):
+    """A case command refused by the case's rules."""
+
+
+class CaseNotTriaged(CaseError):
+    """Assignment and resolution need a category and priority first."""
+
+    def __init__(self, case_id: UUID, command: str) -> None:
+        super().__init__(f"cannot {command} case {case_id}: triage it first (category and priority)")
+
+
+class CaseNotAssigned(CaseError):
+    """Someone must own a case before it can wait on the customer or be resolved."""
+
+    def __init__(self, case_id: UUID, command: str) -> None:
+        super().__init__(f"cannot {command} case {case_id}: assign it to a representative first")
+
+
+class AlreadyAssigned(CaseError):
+    """Assigning to the current assignee changes nothing."""
+
+    def __init__(self, case_id: UUID, staff_id: str) -> None:
+        super().__init__(f"case {case_id} is already assigned to {staff_id}")
+
+
+class NotARepresentative(CaseError):
+    """Only representatives take cases; coordinators take escalations."""
+
+    def __init__(self, staff_id: str, region: str) -> None:
+        super().__init__(f"{staff_id} is not a representative of region {region}")
+
+
+class AssigneeInOtherRegion(CaseError):
+    """A case is worked by the staff of its own region."""
+
+    def __init__(self, case_id: UUID, staff_id: str, staff_region: str, case_region: str) -> None:
+        super().__init__(
+            f"cannot assign case {case_id} of region {case_region} to {staff_id} of region {staff_region}"
+        )
+
+
+class NotRegionCoordinator(CaseError):
+    """Escalations go to the coordinator of the case's region."""
+
+    def __init__(self, staff_id: str, region: str) -> None:
+        super().__init__(f"{staff_id} is not the coordinator of region {region}")
+
+
+class AlreadyEscalated(CaseError):
+    """A case is escalated once until the coordinator hands it back."""
+
+    def __init__(self, case_id: UUID, coordinator_id: str) -> None:
+        super().__init__(f"case {case_id} is already escalated to {coordinator_id}")
+
+
+class NotEscalated(CaseError):
+    """Only an escalated case can be de-escalated."""
+
+    def __init__(self, case_id: UUID) -> None:
+        super().__init__(f"case {case_id} is not escalated")
+
+
+class NotEscalationHolder(CaseError):
+    """Only the coordinator holding the escalation (or an administrator) hands it back."""
+
+    def __init__(self, case_id: UUID, actor_id: str, coordinator_id: str) -> None:
+        super().__init__(
+            f"{actor_id} cannot de-escalate case {case_id}: it is held by coordinator {coordinator_id}"
+        )
+
+
+class ActionsStillScheduled(CaseError):
+    """A case is resolved only when every scheduled action is completed or cancelled."""
+
+    def __init__(self, case_id: UUID, action_ids: Iterable[str]) -> None:
+        ids = ", ".join(action_ids)
+        super().__init__(f"cannot resolve case {case_id}: actions still scheduled: {ids}; complete or cancel them")
+
+
+class UnknownAction(CaseError):
+    """The action id was never scheduled on this case."""
+
+    def __init__(self, case_id: UUID, action_id: str) -> None:
+        super().__init__(f"case {case_id} has no action {action_id}")
+
+
+class DuplicateAction(CaseError):
+    """Action ids are unique within a case."""
+
+    def __init__(self, case_id: UUID, action_id: str) -> None:
+        super().__init__(f"case {case_id} already has an action {action_id}: choose another id")
+
+
+class ActionNotScheduled(CaseError):
+    """A completed or cancelled action is final."""
+
+    def __init__(self, case_id: UUID, action_id: str, status: str) -> None:
+        super().__init__(f"action {action_id} of case {case_id} is already {status}")
+
+
+class PolicyAreaAlreadyFlagged(CaseError):
+    """A case is flagged once per policy area."""
+
+    def __init__(self, case_id: UUID, area: str) -> None:
+        super().__init__(f"case {case_id} is already flagged for policy area {area}")
+
+
+class ReferenceMismatch(CaseError):
+    """A case's provider and contract must belong together and to the case's region."""
+
+
+class ProviderError(DomainError):
+    """A provider command refused by the recruitment and membership rules."""
+
+
+class ProviderNotCredentialed(ProviderError):
+    """Only a credentialed provider becomes an active member."""
+
+    def __init__(self, provider_id: UUID, status: str) -> None:
+        super().__init__(f"cannot activate provider {provider_id}: it is {status}, not credentialed")
+
+
+class CredentialExpired(ProviderError):
+    """An expired credential must be renewed before membership continues."""
+
+    def __init__(self, provider_id: UUID, expired_on: date) -> None:
+        super().__init__(f"provider {provider_id}'s credential expired on {expired_on}: re-credential it first")
+
+
+class CredentialExpiryNotInFuture(ProviderError):
+    """A credential must be valid for some time from now."""
+
+    def __init__(self, expires_on: date, today: date) -> None:
+        super().__init__(f"credential expiry {expires_on} must be after today ({today})")
+
+
+class RetentionRiskNotFlagged(ProviderError):
+    """Clearing a retention risk needs one to be flagged."""
+
+    def __init__(self, provider_id: UUID) -> None:
+        super().__init__(f"provider {provider_id} has no retention risk flagged")
+
+
+class ContractError(DomainError):
+    """A contract command refused by the negotiation rules."""
+
+
+class InvalidTerms(ContractError):
+    """Terms must be coherent (dates in order, distinct service codes)."""
+
+
+class TermsUnchanged(ContractError):
+    """A counter-offer or amendment must change something."""
+
+    def __init__(self, contract_id: UUID) -> None:
+        super().__init__(f"the terms offered for contract {contract_id} are the current terms: change something")
+
+
+class TermsNotAgreed(ContractError):
+    """A contract is signed only after both sides agreed its terms."""
+
+    def __init__(self, contract_id: UUID, status: str) -> None:
+        super().__init__(f"cannot sign contract {contract_id}: its terms were never agreed (it is {status})")
+
+
+class AlreadySigned(ContractError):
+    """Each party signs once."""
+
+    def __init__(self, contract_id: UUID, party: str) -> None:
+        super().__init__(f"contract {contract_id} is already signed by the {party}")
+
+
+class ProviderNotActive(ContractError):
+    """Only an active, credentialed member can hold an active contract."""
+
+    def __init__(self, contract_id: UUID, provider_id: UUID, status: str) -> None:
+        super().__init__(
+            f"cannot activate contract {contract_id}: provider {provider_id} is {status}, not an active member"
+        )
+
+
+class ProviderNotContractable(ContractError):
+    """No contract is drafted for a rejected or terminated provider."""
+
+    def __init__(self, provider_id: UUID, status: str) -> None:
+        super().__init__(f"cannot draft a contract for provider {provider_id}: it is {status}")
+
+
+class ContractNotYetEffective(ContractError):
+    """A contract becomes active on its effective date, not before."""
+
+    def __init__(self, contract_id: UUID, effective_on: date) -> None:
+        super().__init__(f"contract {contract_id} takes effect on {effective_on}: activate it then")
+
+
+class ContractNotYetExpired(ContractError):
+    """A contract expires on its expiry date, not before; terminate it to end it early."""
+
+    def __init__(self, contract_id: UUID, expires_on: date) -> None:
+        super().__init__(f"contract {contract_id} runs until {expires_on}; terminate it to end it earlier")
+
+
+class RenewalNotLater(ContractError):
+    """A renewal extends the contract."""
+
+    def __init__(self, contract_id: UUID, expires_on: date, current: date) -> None:
+        super().__init__(f"renewal of contract {contract_id} to {expires_on} must be later than {current}")
+
+
+class RegionError(DomainError):
+    """A staffing command refused by the region's rules."""
+
+
+class RegionAlreadyEstablished(RegionError):
+    """Region codes are unique."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"region {code} already exists")
+
+
+class StaffAlreadyInRegion(RegionError):
+    """A staff member joins a region once."""
+
+    def __init__(self, staff_id: str, region: str) -> None:
+        super().__init__(f"{staff_id} is already on the staff of region {region}")
+
+
+class StaffNotInRegion(RegionError):
+    """The staff member is not on the region's staff."""
+
+    def __init__(self, staff_id: str, region: str) -> None:
+        super().__init__(f"{staff_id} is not on the staff of region {region}")
+
+
+
+
+class RegionHasNoCoordinator(RegionError):
+    """Escalation needs a coordinator appointed for the region."""
+
+    def __init__(self, region: str) -> None:
+        super().__init__(f"region {region} has no coordinator to escalate to: appoint one first")

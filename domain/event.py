@@ -1,0 +1,78 @@
+"""The base of every domain event: what happened, to which record, by whom, when, and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID, uuid5
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from domain.values import Actor
+
+if TYPE_CHECKING:
+    from domain.aggregate import Aggregate
+
+__all__ = ["EVENT_ID_NAMESPACE", "DomainEvent", "event_types"]
+
+EVENT_ID_NAMESPACE = UUID("5b0b3c8e-6f0e-4f43-9d3a-0c6f3d9b8a11")
+"""Namespace of the deterministic event id, so consumers can deduplicate by id."""
+
+_REGISTRY: dict[str, type[DomainEvent]] = {}
+_CREATES: dict[type[DomainEvent], type[Aggregate]] = {}
+
+
+class DomainEvent(BaseModel):
+    """A fact recorded by an aggregate. Frozen: history is never edited, only appended to.
+
+    `type_name` is the stable name stored with the event and published to integrators; it never
+    changes when the Python class moves. A changed shape raises `class_version` and adds an
+    `upcast_vN_vM(state)` static method, so old stored events are upcast on read, never rewritten.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type_name: ClassVar[str]
+    class_version: ClassVar[int] = 1
+    aggregate_type: ClassVar[str]
+
+    originator_id: UUID
+    originator_version: int = Field(ge=1)
+    occurred_at: AwareDatetime
+    actor: Actor
+    correlation_id: UUID
+    causation_id: UUID | None = None
+
+    def __init_subclass__(cls, *, abstract: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if abstract:
+            return
+        cls.type_name = cls.__name__
+        if cls.type_name in _REGISTRY:
+            raise TypeError(f"event type name {cls.type_name!r} is defined twice")
+        _REGISTRY[cls.type_name] = cls
+
+    @property
+    def event_id(self) -> UUID:
+        """Deterministic from aggregate id and version: the same event always has the same id."""
+        return uuid5(EVENT_ID_NAMESPACE, f"{self.originator_id}:{self.originator_version}")
+
+    @property
+    def timestamp(self) -> datetime:
+        return self.occurred_at
+
+    def mutate(self, aggregate: Aggregate | None) -> Aggregate:
+        """Evolve an aggregate by this event (the `eventsourcing` projector protocol)."""
+        if aggregate is None:
+            return _CREATES[type(self)].created_by(self)
+        aggregate.apply(self)
+        return aggregate
+
+
+def register_creation(event_type: type[DomainEvent], aggregate_type: type[Aggregate]) -> None:
+    _CREATES[event_type] = aggregate_type
+
+
+def event_types() -> dict[str, type[DomainEvent]]:
+    """Every concrete event type by its stable name, for mappers, catalogs and schemas."""
+    return dict(sorted(_REGISTRY.items()))

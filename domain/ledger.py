@@ -1,0 +1,115 @@
+"""The base of the command service: load, check the version, call, save once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import Environment
+
+from domain.aggregate import Aggregate
+from domain.errors import ConcurrentUpdate, RecordNotFound, VersionMismatch
+from domain.event import DomainEvent
+from domain.values import Actor, Context
+
+__all__ = ["CommandResult", "LedgerBase", "LoggedEvent"]
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a client needs after a command: the record, its new version, and the log position
+    that read models must reach before they show the change."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event with its place in the global, gapless log."""
+
+    position: int
+    event: DomainEvent
+
+
+class LedgerBase(Application[UUID]):
+    """An `eventsourcing` Application configured only by the environment it is given.
+
+    The process environment is not read here: the composition root decides the store, mapper and
+    transcoder, and passes the clock and the id source, so the domain stays free of I/O.
+    """
+
+    name = "caseledger"
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        clock: Callable[[], datetime],
+        new_id: Callable[[], UUID] = uuid4,
+    ) -> None:
+        self.clock = clock
+        self.new_id = new_id
+        super().__init__(dict(env))
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
+        return Environment(name, dict(env or {}))
+
+    def context(self, actor: Actor, correlation_id: UUID | None = None, causation_id: UUID | None = None) -> Context:
+        """A command's context, stamped with the clock's time now."""
+        return Context(actor=actor, now=self.clock(), correlation_id=correlation_id or uuid4(),
+                       causation_id=causation_id)
+
+    def get(self, kind: type[A], record_id: UUID, version: int | None = None) -> A:
+        """The record as it is now, or as it was at `version`."""
+        try:
+            aggregate = self.repository.get(record_id, version=version)
+        except AggregateNotFoundError:
+            raise RecordNotFound(kind.aggregate_type, record_id) from None
+        if not isinstance(aggregate, kind):
+            raise RecordNotFound(kind.aggregate_type, record_id)
+        return aggregate
+
+    def history(self, record_id: UUID) -> list[DomainEvent]:
+        """Every event of one record, oldest first."""
+        events = list(self.events.get(record_id))
+        if not events:
+            raise RecordNotFound("record", record_id)
+        return events  # type: ignore[return-value]
+
+    def read_log(self, after: int = 0, page: int = 1000) -> Iterator[LoggedEvent]:
+        """Every event in global order, from position `after` (exclusive)."""
+        while True:
+            notifications = self.recorder.select_notifications(after + 1, page)
+            for notification in notifications:
+                yield LoggedEvent(notification.id, self.mapper.to_domain_event(notification))  # type: ignore[arg-type]
+            if len(notifications) < page:
+                return
+            after = notifications[-1].id
+
+    def head(self) -> int:
+        """The position of the newest event (0 for an empty store)."""
+        return self.recorder.max_notification_id() or 0
+
+    def _update(
+        self, kind: type[A], record_id: UUID, expected_version: int | None, command: Callable[[A], None]
+    ) -> CommandResult:
+        aggregate = self.get(kind, record_id)
+        if expected_version is not None and expected_version != aggregate.version:
+            raise VersionMismatch(kind.aggregate_type, record_id, expected_version, aggregate.version)
+        command(aggregate)
+        return self._commit(aggregate)
+
+    def _commit(self, aggregate: Aggregate) -> CommandResult:
+        try:
+            recordings = self.save(aggregate)
+        except IntegrityError:
+            raise ConcurrentUpdate(aggregate.aggregate_type, aggregate.id) from None
+        return CommandResult(aggregate.id, aggregate.version, recordings[-1].notification.id)

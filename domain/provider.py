@@ -1,0 +1,260 @@
+"""A member of the network, or a prospect being recruited: from first meeting to termination."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Self
+from uuid import UUID
+
+from domain.aggregate import Aggregate
+from domain.errors import (
+    CredentialExpired,
+    CredentialExpiryNotInFuture,
+    ProviderNotCredentialed,
+    RetentionRiskNotFlagged,
+)
+from domain.event import DomainEvent
+from domain.values import Code, Context, ShortText, Text
+
+__all__ = [
+    "Provider",
+    "ProviderActivated",
+    "ProviderApplicationReceived",
+    "ProviderCredentialed",
+    "ProviderCredentialingStarted",
+    "ProviderEvent",
+    "ProviderKind",
+    "ProviderMeetingLogged",
+    "ProviderProspected",
+    "ProviderRecredentialed",
+    "ProviderRejected",
+    "ProviderReinstated",
+    "ProviderStatus",
+    "ProviderSuspended",
+    "ProviderTerminated",
+    "RetentionRisk",
+    "RetentionRiskCleared",
+    "RetentionRiskFlagged",
+]
+
+
+class ProviderKind(StrEnum):
+    PHYSICIAN = "physician"
+    HOSPITAL = "hospital"
+    CLINIC = "clinic"
+    LAB = "lab"
+    PHARMACY = "pharmacy"
+    PARTNER_OPERATOR = "partner_operator"
+    OTHER = "other"
+
+
+class ProviderStatus(StrEnum):
+    PROSPECT = "prospect"
+    CONTACTED = "contacted"
+    APPLIED = "applied"
+    CREDENTIALING = "credentialing"
+    CREDENTIALED = "credentialed"
+    REJECTED = "rejected"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+
+class RetentionRisk(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ProviderEvent(DomainEvent, abstract=True):
+    aggregate_type = "provider"
+
+
+class ProviderProspected(ProviderEvent):
+    name: ShortText
+    kind: ProviderKind
+    region: Code
+    specialty: ShortText | None = None
+
+
+class ProviderMeetingLogged(ProviderEvent):
+    representative_id: Code
+    summary: Text
+
+
+class ProviderApplicationReceived(ProviderEvent):
+    note: Text | None = None
+
+
+class ProviderCredentialingStarted(ProviderEvent):
+    pass
+
+
+class ProviderCredentialed(ProviderEvent):
+    expires_on: date
+
+
+class ProviderRecredentialed(ProviderEvent):
+    expires_on: date
+
+
+class ProviderRejected(ProviderEvent):
+    reason: Text
+
+
+class ProviderActivated(ProviderEvent):
+    pass
+
+
+class ProviderSuspended(ProviderEvent):
+    reason: Text
+
+
+class ProviderReinstated(ProviderEvent):
+    note: Text | None = None
+
+
+class ProviderTerminated(ProviderEvent):
+    reason: Text
+
+
+class RetentionRiskFlagged(ProviderEvent):
+    level: RetentionRisk
+    reason: Text
+
+
+class RetentionRiskCleared(ProviderEvent):
+    note: Text | None = None
+
+
+S = ProviderStatus
+MEETABLE = (S.PROSPECT, S.CONTACTED, S.APPLIED, S.CREDENTIALING, S.CREDENTIALED, S.ACTIVE, S.SUSPENDED)
+_STATUS_AFTER: dict[type[ProviderEvent], ProviderStatus] = {
+    ProviderApplicationReceived: S.APPLIED,
+    ProviderCredentialingStarted: S.CREDENTIALING,
+    ProviderCredentialed: S.CREDENTIALED,
+    ProviderRejected: S.REJECTED,
+    ProviderActivated: S.ACTIVE,
+    ProviderSuspended: S.SUSPENDED,
+    ProviderReinstated: S.ACTIVE,
+    ProviderTerminated: S.TERMINATED,
+}
+
+
+class Provider(Aggregate):
+    aggregate_type = "provider"
+    creation_event = ProviderProspected
+
+    name: str
+    kind: ProviderKind
+    region: str
+    specialty: str | None = None
+    status: ProviderStatus = S.PROSPECT
+    meetings: int = 0
+    credential_expires_on: date | None = None
+    retention_risk: RetentionRisk | None = None
+    status_reason: str | None = None
+
+    @classmethod
+    def prospect(
+        cls, ctx: Context, provider_id: UUID, *, name: str, kind: ProviderKind, region: str,
+        specialty: str | None = None,
+    ) -> Self:
+        return cls._create(ctx, provider_id, name=name, kind=kind, region=region, specialty=specialty)
+
+    def log_meeting(self, ctx: Context, representative_id: str, summary: str) -> None:
+        self._require("log a meeting with", MEETABLE)
+        self._record(ProviderMeetingLogged, ctx, representative_id=representative_id, summary=summary)
+
+    def receive_application(self, ctx: Context, note: str | None = None) -> None:
+        self._require("receive an application from", (S.PROSPECT, S.CONTACTED))
+        self._record(ProviderApplicationReceived, ctx, note=note)
+
+    def start_credentialing(self, ctx: Context) -> None:
+        self._require("start credentialing", (S.APPLIED,))
+        self._record(ProviderCredentialingStarted, ctx)
+
+    def credential(self, ctx: Context, expires_on: date) -> None:
+        self._require("credential", (S.CREDENTIALING,))
+        self._check_expiry(ctx, expires_on)
+        self._record(ProviderCredentialed, ctx, expires_on=expires_on)
+
+    def recredential(self, ctx: Context, expires_on: date) -> None:
+        self._require("re-credential", (S.CREDENTIALED, S.ACTIVE, S.SUSPENDED))
+        self._check_expiry(ctx, expires_on)
+        self._record(ProviderRecredentialed, ctx, expires_on=expires_on)
+
+    def reject(self, ctx: Context, reason: str) -> None:
+        self._require("reject", (S.APPLIED, S.CREDENTIALING))
+        self._record(ProviderRejected, ctx, reason=reason)
+
+    def activate(self, ctx: Context) -> None:
+        if self.status is not S.CREDENTIALED:
+            raise ProviderNotCredentialed(self.id, self.status)
+        self._check_credential_valid(ctx)
+        self._record(ProviderActivated, ctx)
+
+    def suspend(self, ctx: Context, reason: str) -> None:
+        self._require("suspend", (S.ACTIVE,))
+        self._record(ProviderSuspended, ctx, reason=reason)
+
+    def reinstate(self, ctx: Context, note: str | None = None) -> None:
+        self._require("reinstate", (S.SUSPENDED,))
+        self._check_credential_valid(ctx)
+        self._record(ProviderReinstated, ctx, note=note)
+
+    def terminate(self, ctx: Context, reason: str) -> None:
+        self._require("terminate", (S.CREDENTIALED, S.ACTIVE, S.SUSPENDED))
+        self._record(ProviderTerminated, ctx, reason=reason)
+
+    def flag_retention_risk(self, ctx: Context, level: RetentionRisk, reason: str) -> None:
+        self._require("flag a retention risk for", (S.ACTIVE, S.SUSPENDED))
+        self._record(RetentionRiskFlagged, ctx, level=level, reason=reason)
+
+    def clear_retention_risk(self, ctx: Context, note: str | None = None) -> None:
+        if self.retention_risk is None:
+            raise RetentionRiskNotFlagged(self.id)
+        self._record(RetentionRiskCleared, ctx, note=note)
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.status is S.ACTIVE
+
+    def _require(self, command: str, allowed: tuple[ProviderStatus, ...]) -> None:
+        if self.status not in allowed:
+            raise self._refuse(command, self.status, allowed)
+
+    def _check_expiry(self, ctx: Context, expires_on: date) -> None:
+        if expires_on <= ctx.now.date():
+            raise CredentialExpiryNotInFuture(expires_on, ctx.now.date())
+
+    def _check_credential_valid(self, ctx: Context) -> None:
+        if self.credential_expires_on is not None and self.credential_expires_on <= ctx.now.date():
+            raise CredentialExpired(self.id, self.credential_expires_on)
+
+    @classmethod
+    def created_by(cls, event: ProviderProspected) -> Self:
+        return cls(
+            id=event.originator_id, version=1, created_at=event.occurred_at, modified_at=event.occurred_at,
+            name=event.name, kind=event.kind, region=event.region, specialty=event.specialty,
+        )
+
+    def when(self, event: ProviderEvent) -> None:
+        if (status := _STATUS_AFTER.get(type(event))) is not None:
+            self.status = status
+        match event:
+            case ProviderMeetingLogged():
+                self.meetings += 1
+                if self.status is S.PROSPECT:
+                    self.status = S.CONTACTED
+            case ProviderCredentialed() | ProviderRecredentialed():
+                self.credential_expires_on = event.expires_on
+            case ProviderRejected() | ProviderSuspended() | ProviderTerminated():
+                self.status_reason = event.reason
+            case ProviderReinstated():
+                self.status_reason = None
+            case RetentionRiskFlagged():
+                self.retention_risk = event.level
+            case RetentionRiskCleared():
+                self.retention_risk = None

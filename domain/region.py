@@ -1,0 +1,121 @@
+"""A region and its staff: who may be assigned a case, and which coordinator takes escalations."""
+
+from __future__ import annotations
+
+from typing import Self
+from uuid import UUID, uuid5
+
+from domain.aggregate import Aggregate
+from domain.errors import StaffAlreadyInRegion, StaffNotInRegion
+from domain.event import DomainEvent
+from domain.values import Code, Context, Frozen, Role, ShortText
+
+__all__ = [
+    "CoordinatorAppointed",
+    "Region",
+    "RegionEstablished",
+    "RegionEvent",
+    "RepresentativeJoined",
+    "RepresentativeLeft",
+    "StaffMember",
+]
+
+REGION_ID_NAMESPACE = UUID("0d6c3f0e-2a57-4b0b-8d55-3f2f1e4c9a20")
+
+
+class RegionEvent(DomainEvent, abstract=True):
+    aggregate_type = "region"
+
+
+class RegionEstablished(RegionEvent):
+    code: Code
+    name: ShortText
+
+
+class CoordinatorAppointed(RegionEvent):
+    staff_id: Code
+    name: ShortText
+
+
+class RepresentativeJoined(RegionEvent):
+    staff_id: Code
+    name: ShortText
+
+
+class RepresentativeLeft(RegionEvent):
+    staff_id: Code
+
+
+class StaffMember(Frozen):
+    """A person working a region, as the case rules need to see them."""
+
+    id: Code
+    name: ShortText
+    role: Role
+    region: Code
+
+
+class Region(Aggregate):
+    aggregate_type = "region"
+    creation_event = RegionEstablished
+
+    code: str
+    name: str
+    coordinator: StaffMember | None = None
+    representatives: dict[str, StaffMember] = {}
+
+    @staticmethod
+    def id_for(code: str) -> UUID:
+        """Regions are found by code: the id is derived from it, so a code is taken once."""
+        return uuid5(REGION_ID_NAMESPACE, code)
+
+    @classmethod
+    def establish(cls, ctx: Context, code: str, name: str) -> Self:
+        return cls._create(ctx, cls.id_for(code), code=code, name=name)
+
+    def appoint_coordinator(self, ctx: Context, staff_id: str, name: str) -> None:
+        if staff_id in self.representatives or (self.coordinator and self.coordinator.id == staff_id):
+            raise StaffAlreadyInRegion(staff_id, self.code)
+        self._record(CoordinatorAppointed, ctx, staff_id=staff_id, name=name)
+
+    def add_representative(self, ctx: Context, staff_id: str, name: str) -> None:
+        if staff_id in self.representatives or (self.coordinator and self.coordinator.id == staff_id):
+            raise StaffAlreadyInRegion(staff_id, self.code)
+        self._record(RepresentativeJoined, ctx, staff_id=staff_id, name=name)
+
+    def remove_representative(self, ctx: Context, staff_id: str) -> None:
+        if staff_id not in self.representatives:
+            raise StaffNotInRegion(staff_id, self.code)
+        self._record(RepresentativeLeft, ctx, staff_id=staff_id)
+
+    def staff_member(self, staff_id: str) -> StaffMember:
+        """The representative or coordinator with this id, as case rules need them."""
+        if self.coordinator is not None and self.coordinator.id == staff_id:
+            return self.coordinator
+        try:
+            return self.representatives[staff_id]
+        except KeyError:
+            raise StaffNotInRegion(staff_id, self.code) from None
+
+    @classmethod
+    def created_by(cls, event: RegionEstablished) -> Self:
+        return cls(
+            id=event.originator_id,
+            version=1,
+            created_at=event.occurred_at,
+            modified_at=event.occurred_at,
+            code=event.code,
+            name=event.name,
+        )
+
+    def when(self, event: RegionEvent) -> None:
+        match event:
+            case CoordinatorAppointed(staff_id=staff_id, name=name):
+                self.coordinator = StaffMember(id=staff_id, name=name, role=Role.COORDINATOR, region=self.code)
+            case RepresentativeJoined(staff_id=staff_id, name=name):
+                self.representatives = {
+                    **self.representatives,
+                    staff_id: StaffMember(id=staff_id, name=name, role=Role.REPRESENTATIVE, region=self.code),
+                }
+            case RepresentativeLeft(staff_id=staff_id):
+                self.representatives = {k: v for k, v in self.representatives.items() if k != staff_id}

@@ -1,0 +1,1 @@
+"""Read models (built in a later change)."""
