@@ -48,10 +48,14 @@ def demo(
     start: Annotated[
         datetime | None, typer.Option(help="Simulated start time (UTC); default 90 days before today.")
     ] = None,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the store already holds events.")] = False,
 ) -> None:
     """Seed a realistic network into an empty store, through the commands only."""
     settings = get_settings()
     if settings.event_store_path.exists() and _open_store(settings).head() > 0:
+        if if_empty:
+            out.print(f"the store at {settings.event_store_path} already holds events: not seeding")
+            return
         raise CliError(f"the store at {settings.event_store_path} is not empty: demo data goes into an empty store")
     began = (start.replace(tzinfo=start.tzinfo or UTC) if start else demo_start(date.today()))
     clock = SimulatedClock(began)
