@@ -334,13 +334,14 @@ class Case(Aggregate):
             case CaseResolved():
                 self._end_pause(event.occurred_at)
                 self.status, self.resolution_code = CaseStatus.RESOLVED, event.resolution_code
+                self.escalated_to = None
                 self.resolved_at = event.occurred_at
             case CaseClosed():
                 self.status, self.satisfaction, self.closed_at = CaseStatus.CLOSED, event.satisfaction, event.occurred_at
             case CaseReopened():
                 self.status = CaseStatus.IN_PROGRESS if self.assignee else CaseStatus.TRIAGED
                 self.resolution_due = event.resolution_due
-                self.escalated_to = self.resolution_code = self.resolved_at = None
+                self.resolution_code = self.resolved_at = None
                 self.closed_at = self.satisfaction = None
                 self.reopened += 1
             case PolicyIssueFlagged():

@@ -1,0 +1,428 @@
+"""Random command sequences per aggregate: invariants hold after every step, a refused command changes
+nothing, and the record reloaded from the SQLite store always equals the live object."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from hypothesis import event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from adapters.clock import SimulatedClock
+from api.bootstrap import build_ledger
+from api.settings import Settings
+from domain.aggregate import Aggregate
+from domain.case import Case, CaseStatus
+from domain.case import OPEN, WORKING
+from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
+from domain.contract import Contract, ContractStatus, Party
+from domain.errors import DomainError
+from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
+from domain.region import Region
+from domain.sla import Priority
+from domain.values import Actor, Context, Role
+from tests.conftest import staff_regions
+from tests.factories import ADMIN, COORDINATOR, NOW, REP, terms
+
+ACTORS = st.sampled_from([REP, COORDINATOR, ADMIN, Actor(id="coord-south", role=Role.COORDINATOR)])
+STAFF = st.sampled_from(["rep-north-1", "rep-north-2", "coord-north", "rep-south-1", "nobody"])
+WORDS = st.sampled_from(["Called back", "Waiting for the invoice", "Customer upset", "Done"])
+ACTION_IDS = st.sampled_from(["a1", "a2", "a3"])
+HOURS = st.floats(min_value=0, max_value=24 * 40)
+MACHINE_SETTINGS = settings(max_examples=50, stateful_step_count=40, deadline=None)
+
+
+def fits(check: Callable[[Any], bool]) -> Callable[[Any], Any]:
+    """In an orderly run, a rule fires only when `check(live)` says the command fits the record's
+    state, so runs reach deep into the lifecycle; in a chaotic run, every rule fires at any time."""
+    return precondition(lambda machine: machine.chaos or check(machine.live))
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """Holds one live aggregate next to a real store; each rule is one command on it."""
+
+    kind: type[Aggregate]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.directory = Path(tempfile.mkdtemp(prefix="caseledger-machine-"))
+        self.clock = SimulatedClock(NOW)
+        self.ledger = build_ledger(Settings(data_dir=self.directory), clock=self.clock)
+        staff_regions(self.ledger)
+        self.live: Any = None
+        self.chaos = False
+
+    def happy_path(self) -> list[Callable[[], None]]:
+        """The commands that take a fresh record along its main lifecycle, in order."""
+        return []
+
+    @initialize(chaos=st.booleans(), data=st.data())
+    def start(self, chaos: bool, data: st.DataObject) -> None:
+        """Start from a random point of the main lifecycle, in an orderly or a chaotic mode."""
+        self.chaos = chaos
+        path = self.happy_path()
+        for step in path[: data.draw(st.integers(0, len(path)), label="depth")]:
+            step()
+            self.ledger.save(self.live)
+
+    def teardown(self) -> None:
+        self.ledger.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def ctx(self, actor: Actor = REP) -> Context:
+        return self.ledger.context(actor)
+
+    def run(self, command: Callable[[], None]) -> None:
+        """Run a command on the live object and save it; a refusal must leave the object untouched."""
+        before = self.live.model_dump()
+        try:
+            command()
+        except DomainError:
+            assert self.live.model_dump() == before
+            assert not self.live.pending_events
+            return
+        self.ledger.save(self.live)
+
+    @rule(hours=HOURS)
+    def time_passes(self, hours: float) -> None:
+        self.clock.advance(timedelta(hours=hours))
+
+    @invariant()
+    def reloaded_equals_live(self) -> None:
+        if self.live is not None:
+            assert self.ledger.get(self.kind, self.live.id) == self.live
+            assert len(self.ledger.history(self.live.id)) == self.live.version
+
+
+class CaseMachine(LedgerMachine):
+    kind = Case
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live = Case.open(self.ctx(), uuid4(), region="north", channel=Channel.PHONE, customer_ref="cust-1",
+                              subject="Charged twice", description="Same charge twice")
+        self.ledger.save(self.live)
+
+    def happy_path(self) -> list[Callable[[], None]]:
+        case: Case = self.live
+        return [
+            lambda: case.triage(self.ctx(), Category.BILLING, Priority.HIGH),
+            lambda: case.assign(self.ctx(), self.staff("rep-north-1")),
+            lambda: case.log_contact(self.ctx(), Direction.OUTBOUND, Channel.PHONE, "Called back"),
+            lambda: case.schedule_action(self.ctx(), "a1", ActionKind.ACCOUNT_CHANGE, self.clock(), "Refund"),
+            lambda: case.escalate(self.ctx(), self.staff("coord-north"), "Upset"),
+            lambda: case.wait_on_customer(self.ctx(), "Waiting"),
+            lambda: case.resume(self.ctx()),
+            lambda: case.de_escalate(self.ctx(COORDINATOR), "Back to you"),
+            lambda: case.complete_action(self.ctx(), "a1", "Refunded"),
+            lambda: case.resolve(self.ctx(), ResolutionCode.REFUND_ISSUED, "Refunded"),
+            lambda: case.close(self.ctx(), 4),
+            lambda: case.reopen(self.ctx(), "Charged again"),
+        ]
+
+    def staff(self, staff_id: str) -> Any:
+        region = "south" if "south" in staff_id else "north"
+        try:
+            return self.ledger.region(region).staff_member(staff_id)
+        except DomainError:
+            return self.ledger.region("north").staff_member("coord-north")
+
+    @fits(lambda c: c.status is CaseStatus.NEW)
+    @rule(category=st.sampled_from(Category), priority=st.sampled_from(Priority))
+    def triage(self, category: Category, priority: Priority) -> None:
+        self.run(lambda: self.live.triage(self.ctx(), category, priority))
+
+    @fits(lambda c: c.status is CaseStatus.TRIAGED)
+    @rule(staff_id=STAFF)
+    def assign(self, staff_id: str) -> None:
+        self.run(lambda: self.live.assign(self.ctx(), self.staff(staff_id)))
+
+    @fits(lambda c: c.status in OPEN)
+    @rule(direction=st.sampled_from(Direction), summary=WORDS)
+    def log_contact(self, direction: Direction, summary: str) -> None:
+        self.run(lambda: self.live.log_contact(self.ctx(), direction, Channel.PHONE, summary))
+
+    @fits(lambda c: c.status in OPEN)
+    @rule(text=WORDS)
+    def add_note(self, text: str) -> None:
+        self.run(lambda: self.live.add_note(self.ctx(), text))
+
+    @fits(lambda c: c.status in WORKING)
+    @rule(action_id=ACTION_IDS, kind=st.sampled_from(ActionKind))
+    def schedule_action(self, action_id: str, kind: ActionKind) -> None:
+        self.run(lambda: self.live.schedule_action(self.ctx(), action_id, kind, self.clock() + timedelta(days=1),
+                                                   "Arranged"))
+
+    @fits(lambda c: bool(c.scheduled_actions))
+    @rule(action_id=ACTION_IDS, complete=st.booleans())
+    def finish_action(self, action_id: str, complete: bool) -> None:
+        if complete:
+            self.run(lambda: self.live.complete_action(self.ctx(), action_id, "Done"))
+        else:
+            self.run(lambda: self.live.cancel_action(self.ctx(), action_id, "Not needed"))
+
+    @fits(lambda c: c.status is CaseStatus.IN_PROGRESS)
+    @rule(staff_id=STAFF)
+    def escalate(self, staff_id: str) -> None:
+        self.run(lambda: self.live.escalate(self.ctx(), self.staff(staff_id), "Customer upset"))
+
+    @fits(lambda c: c.status is CaseStatus.ESCALATED)
+    @rule(actor=ACTORS)
+    def de_escalate(self, actor: Actor) -> None:
+        self.run(lambda: self.live.de_escalate(self.ctx(actor), "Back to the representative"))
+
+    @fits(lambda c: c.status in (CaseStatus.IN_PROGRESS, CaseStatus.ESCALATED))
+    @rule()
+    def wait_on_customer(self) -> None:
+        self.run(lambda: self.live.wait_on_customer(self.ctx(), "Waiting for the meter reading"))
+
+    @fits(lambda c: c.status is CaseStatus.WAITING_ON_CUSTOMER)
+    @rule()
+    def resume(self) -> None:
+        self.run(lambda: self.live.resume(self.ctx()))
+
+    @fits(lambda c: c.status in WORKING and not c.scheduled_actions)
+    @rule(code=st.sampled_from(ResolutionCode))
+    def resolve(self, code: ResolutionCode) -> None:
+        self.run(lambda: self.live.resolve(self.ctx(), code, "Resolved"))
+
+    @fits(lambda c: c.status is CaseStatus.RESOLVED)
+    @rule(score=st.none() | st.integers(0, 6))
+    def close(self, score: int | None) -> None:
+        self.run(lambda: self.live.close(self.ctx(), score))
+
+    @fits(lambda c: c.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED))
+    @rule()
+    def reopen(self) -> None:
+        self.run(lambda: self.live.reopen(self.ctx(), "It came back"))
+
+    @rule(area=st.sampled_from(PolicyArea))
+    def flag_policy_issue(self, area: PolicyArea) -> None:
+        self.run(lambda: self.live.flag_policy_issue(self.ctx(), area, "Causes repeat calls"))
+
+    @invariant()
+    def case_rules_hold(self) -> None:
+        case: Case = self.live
+        event(f"case {case.status}")
+        finished = case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+        assert (case.resolution_code is not None) == finished
+        assert not (finished and case.scheduled_actions)
+        assert (case.category is None) == (case.status is CaseStatus.NEW)
+        assert (case.waiting_since is not None) == (case.status is CaseStatus.WAITING_ON_CUSTOMER)
+        assert case.status is not CaseStatus.IN_PROGRESS or case.assignee is not None
+        assert (case.status is CaseStatus.ESCALATED) <= (case.escalated_to == "coord-north")
+        assert case.satisfaction is None or case.status is CaseStatus.CLOSED
+        if case.first_response_due and case.resolution_due:
+            assert case.first_response_due <= case.resolution_due + timedelta(days=7)
+        assert len({flag.area for flag in case.policy_flags}) == len(case.policy_flags)
+
+
+class ProviderMachine(LedgerMachine):
+    kind = Provider
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live = Provider.prospect(self.ctx(), uuid4(), name="Riverside Clinic", kind=ProviderKind.CLINIC,
+                                      region="north")
+        self.ledger.save(self.live)
+
+    def happy_path(self) -> list[Callable[[], None]]:
+        provider: Provider = self.live
+        return [
+            lambda: provider.log_meeting(self.ctx(), "rep-north-1", "Met the director"),
+            lambda: provider.receive_application(self.ctx()),
+            lambda: provider.start_credentialing(self.ctx()),
+            lambda: provider.credential(self.ctx(), self.clock().date() + timedelta(days=365)),
+            lambda: provider.activate(self.ctx()),
+            lambda: provider.flag_retention_risk(self.ctx(), RetentionRisk.HIGH, "Late payments"),
+            lambda: provider.suspend(self.ctx(), "Fee unpaid"),
+            lambda: provider.reinstate(self.ctx()),
+            lambda: provider.terminate(self.ctx(), "Left"),
+        ]
+
+    @fits(lambda p: p.status is ProviderStatus.PROSPECT)
+    @rule()
+    def log_meeting(self) -> None:
+        self.run(lambda: self.live.log_meeting(self.ctx(), "rep-north-1", "Met the director"))
+
+    @fits(lambda p: p.status in (ProviderStatus.PROSPECT, ProviderStatus.CONTACTED))
+    @rule()
+    def receive_application(self) -> None:
+        self.run(lambda: self.live.receive_application(self.ctx()))
+
+    @fits(lambda p: p.status is ProviderStatus.APPLIED)
+    @rule()
+    def start_credentialing(self) -> None:
+        self.run(lambda: self.live.start_credentialing(self.ctx()))
+
+    @fits(lambda p: p.status in (ProviderStatus.CREDENTIALING, ProviderStatus.ACTIVE))
+    @rule(days=st.integers(-10, 800), again=st.booleans())
+    def credential(self, days: int, again: bool) -> None:
+        expires = self.clock().date() + timedelta(days=days)
+        self.run(lambda: (self.live.recredential if again else self.live.credential)(self.ctx(), expires))
+
+    @fits(lambda p: p.status is ProviderStatus.CREDENTIALING and p.version > 6)
+    @rule()
+    def reject(self) -> None:
+        self.run(lambda: self.live.reject(self.ctx(), "Licence not verified"))
+
+    @fits(lambda p: p.status is ProviderStatus.CREDENTIALED)
+    @rule()
+    def activate(self) -> None:
+        self.run(lambda: self.live.activate(self.ctx()))
+
+    @fits(lambda p: p.status is ProviderStatus.ACTIVE)
+    @rule()
+    def suspend(self) -> None:
+        self.run(lambda: self.live.suspend(self.ctx(), "Fee unpaid"))
+
+    @fits(lambda p: p.status is ProviderStatus.SUSPENDED)
+    @rule()
+    def reinstate(self) -> None:
+        self.run(lambda: self.live.reinstate(self.ctx()))
+
+    @fits(lambda p: p.status is ProviderStatus.SUSPENDED and p.version > 12)
+    @rule()
+    def terminate(self) -> None:
+        self.run(lambda: self.live.terminate(self.ctx(), "Left"))
+
+    @fits(lambda p: p.status is ProviderStatus.ACTIVE)
+    @rule(level=st.sampled_from(RetentionRisk), clear=st.booleans())
+    def retention(self, level: RetentionRisk, clear: bool) -> None:
+        if clear:
+            self.run(lambda: self.live.clear_retention_risk(self.ctx()))
+        else:
+            self.run(lambda: self.live.flag_retention_risk(self.ctx(), level, "Late payments"))
+
+    @invariant()
+    def provider_rules_hold(self) -> None:
+        provider: Provider = self.live
+        event(f"provider {provider.status}")
+        member = provider.status in (ProviderStatus.CREDENTIALED, ProviderStatus.ACTIVE, ProviderStatus.SUSPENDED)
+        assert not member or provider.credential_expires_on is not None
+        assert provider.meetings > 0 or provider.status is not ProviderStatus.CONTACTED
+
+
+class ContractMachine(LedgerMachine):
+    kind = Contract
+
+    def __init__(self) -> None:
+        super().__init__()
+        ctx = self.ctx()
+        self.provider = Provider.prospect(ctx, uuid4(), name="Lab", kind=ProviderKind.LAB, region="north")
+        self.provider.receive_application(ctx)
+        self.provider.start_credentialing(ctx)
+        self.provider.credential(ctx, NOW.date() + timedelta(days=3000))
+        self.provider.activate(ctx)
+        self.live = Contract.draft(ctx, uuid4(), provider=self.provider, title="Agreement", terms=terms())
+        self.ledger.save(self.provider, self.live)
+
+    def happy_path(self) -> list[Callable[[], None]]:
+        contract: Contract = self.live
+        return [
+            lambda: contract.propose(self.ctx()),
+            lambda: contract.counter_offer(self.ctx(), Party.PROVIDER, terms(days=21)),
+            lambda: contract.agree(self.ctx(), Party.NETWORK),
+            lambda: contract.sign(self.ctx(), Party.PROVIDER),
+            lambda: contract.sign(self.ctx(), Party.NETWORK),
+            lambda: contract.activate(self.ctx(), self.provider),
+            lambda: contract.amend(self.ctx(), terms(amount=5000)),
+            lambda: contract.renew(self.ctx(), contract.terms.expires_on + timedelta(days=365)),
+            lambda: contract.terminate(self.ctx(), "Ended"),
+        ]
+
+    @fits(lambda c: c.status in (ContractStatus.DRAFTED, ContractStatus.PROPOSED) and c.version < 4)
+    @rule(days=st.integers(10, 40), amount=st.integers(1000, 1010))
+    def revise_or_counter(self, days: int, amount: int) -> None:
+        offer = terms(days=days, amount=amount)
+        self.run(lambda: self.live.revise_draft(self.ctx(), offer))
+        self.run(lambda: self.live.counter_offer(self.ctx(), Party.PROVIDER, offer))
+
+    @fits(lambda c: c.status is ContractStatus.DRAFTED)
+    @rule()
+    def propose(self) -> None:
+        self.run(lambda: self.live.propose(self.ctx()))
+
+    @fits(lambda c: c.status in (ContractStatus.PROPOSED, ContractStatus.NEGOTIATING))
+    @rule(party=st.sampled_from(Party))
+    def agree(self, party: Party) -> None:
+        self.run(lambda: self.live.agree(self.ctx(), party))
+
+    @fits(lambda c: c.status is ContractStatus.AGREED)
+    @rule(party=st.sampled_from(Party))
+    def sign(self, party: Party) -> None:
+        self.run(lambda: self.live.sign(self.ctx(), party))
+
+    @fits(lambda c: c.status is ContractStatus.SIGNED)
+    @rule(suspended=st.booleans())
+    def activate(self, suspended: bool) -> None:
+        provider = self.provider.model_copy(update={"status": ProviderStatus.SUSPENDED}) if suspended else self.provider
+        self.run(lambda: self.live.activate(self.ctx(), provider))
+
+    @fits(lambda c: c.status is ContractStatus.ACTIVE)
+    @rule(amount=st.integers(2000, 2005))
+    def amend(self, amount: int) -> None:
+        self.run(lambda: self.live.amend(self.ctx(), terms(amount=amount)))
+
+    @fits(lambda c: c.status is ContractStatus.ACTIVE)
+    @rule(days=st.integers(-5, 400))
+    def renew(self, days: int) -> None:
+        self.run(lambda: self.live.renew(self.ctx(), self.live.terms.expires_on + timedelta(days=days)))
+
+    @fits(lambda c: c.status is ContractStatus.ACTIVE)
+    @rule()
+    def expire(self) -> None:
+        self.run(lambda: self.live.expire(self.ctx()))
+
+    @fits(lambda c: c.status is ContractStatus.ACTIVE and c.version > 10)
+    @rule()
+    def terminate(self) -> None:
+        self.run(lambda: self.live.terminate(self.ctx(), "Ended"))
+
+    @invariant()
+    def contract_rules_hold(self) -> None:
+        contract: Contract = self.live
+        event(f"contract {contract.status}")
+        in_force = contract.status in (ContractStatus.SIGNED, ContractStatus.ACTIVE, ContractStatus.EXPIRED)
+        assert in_force <= (set(contract.signed_by) == set(Party))
+        assert contract.terms.effective_on < contract.terms.expires_on
+        assert contract.terms_version >= 1 and contract.negotiation_rounds >= 0
+
+
+class RegionMachine(LedgerMachine):
+    kind = Region
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live = Region.establish(self.ctx(ADMIN), "west", "West")
+        self.ledger.save(self.live)
+
+    @rule(staff_id=st.sampled_from(["rep-west-1", "rep-west-2", "coord-west"]))
+    def add_representative(self, staff_id: str) -> None:
+        self.run(lambda: self.live.add_representative(self.ctx(ADMIN), staff_id, "Mari Tamm"))
+
+    @rule(staff_id=st.sampled_from(["rep-west-1", "rep-west-2", "coord-west"]))
+    def appoint_coordinator(self, staff_id: str) -> None:
+        self.run(lambda: self.live.appoint_coordinator(self.ctx(ADMIN), staff_id, "Ana Novak"))
+
+    @rule(staff_id=st.sampled_from(["rep-west-1", "rep-west-2", "coord-west"]))
+    def remove_representative(self, staff_id: str) -> None:
+        self.run(lambda: self.live.remove_representative(self.ctx(ADMIN), staff_id))
+
+    @invariant()
+    def coordinator_is_not_a_representative(self) -> None:
+        region: Region = self.live
+        assert region.coordinator is None or region.coordinator.id not in region.representatives
+
+
+TestCaseLifecycle = MACHINE_SETTINGS(CaseMachine).TestCase
+TestProviderLifecycle = MACHINE_SETTINGS(ProviderMachine).TestCase
+TestContractLifecycle = MACHINE_SETTINGS(ContractMachine).TestCase
+TestRegionStaffing = MACHINE_SETTINGS(RegionMachine).TestCase
