@@ -16,7 +16,7 @@ from domain.event import DomainEvent, event_types
 
 __all__ = ["EventMapper", "OrjsonTranscoder"]
 
-_ENVELOPE = frozenset({"originator_id", "originator_version"})
+_COLUMNS = {"originator_id", "originator_version"}  # stored as columns, not in the JSON
 
 
 class OrjsonTranscoder(Transcoder):
@@ -32,7 +32,7 @@ class OrjsonTranscoder(Transcoder):
 class EventMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         event: DomainEvent = domain_event
-        state = event.model_dump(exclude=_ENVELOPE)
+        state = event.model_dump(exclude=_COLUMNS)
         if event.class_version > 1:
             state["class_version"] = event.class_version
         data = self.transcoder.encode(state)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -48,7 +47,9 @@ def demo(
     start: Annotated[
         datetime | None, typer.Option(help="Simulated start time (UTC); default 90 days before today.")
     ] = None,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the store already holds events.")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the store already holds events.")
+    ] = False,
 ) -> None:
     """Seed a realistic network into an empty store, through the commands only."""
     settings = get_settings()
@@ -105,7 +106,7 @@ def history(
     except ValueError:
         raise CliError(f"{record_id!r} is not a record id (a UUID such as 3f2b...-...)") from None
     events = _open_store(get_settings()).history(uuid)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "version": e.originator_version,
             "type": e.type_name,

@@ -164,7 +164,7 @@ def _plan_provider(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]]) -
     elif stop < PROVIDER_ENDINGS.index("credentialed"):
         steps = steps[: stop + 1]
     else:
-        steps.append(lambda: ledger.credential_provider(ctx(), provider.id, plan.clock.now.date() + timedelta(days=730)))
+        steps.append(lambda: ledger.credential_provider(ctx(), provider.id, plan.clock.now.date() + timedelta(730)))
     if member:
         steps.append(lambda: ledger.activate_provider(ctx(), provider.id))
         _plan_contract(plan, provider, rep, steps)
@@ -231,27 +231,32 @@ def _plan_contract(plan: DemoPlan, provider: DemoProvider, rep: Actor, steps: li
         steps.append(lambda: ledger.terminate_contract(ctx(), contract_id, "Provider asked to end the agreement"))
 
 
+def _disputed_contract(
+    rng: random.Random, providers: dict[str, list[DemoProvider]], region: str, category: Category
+) -> tuple[UUID | None, UUID | None]:
+    """Most billing disputes and contract disputes name a provider's contract of the same region."""
+    with_contract = [p for p in providers[region] if p.contract]
+    if category in (Category.CONTRACT_DISPUTE, Category.BILLING) and rng.random() < 0.6 and with_contract:
+        chosen = rng.choice(with_contract)
+        return chosen.id, chosen.contract
+    return None, None
+
+
 def _plan_case(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]], providers: dict[str, list[DemoProvider]]
                ) -> None:
     """One case, opened at `t`, taken as far as a randomly chosen ending."""
     rng, ledger = plan.rng, plan.ledger
     region = rng.choice(list(REGIONS))
     rep = rng.choice(staff[region])
-    coordinator = Actor(id=f"coord-{region}", role=Role.COORDINATOR)
     category = rng.choice(list(Category))
     priority = rng.choices(list(Priority), [2, 5, 3, 1])[0]
     ending = rng.choices(CASE_ENDINGS, CASE_WEIGHTS)[0]
     escalates = ending == "escalated" or (ending in ("resolved", "closed") and rng.random() < 0.15)
     case_id = plan.new_id()
-    provider_id = contract_id = None
-    if category in (Category.CONTRACT_DISPUTE, Category.BILLING) and rng.random() < 0.6:
-        with_contract = [p for p in providers[region] if p.contract]
-        if with_contract:
-            chosen = rng.choice(with_contract)
-            provider_id, contract_id = chosen.id, chosen.contract
+    provider_id, contract_id = _disputed_contract(rng, providers, region, category)
     contact = CustomerContact(name=_person(rng), phone=f"+386 1 {rng.randint(100, 999)} {rng.randint(10, 99)}",
                               email=f"customer{rng.randint(1000, 9999)}@example.org")
-    ctx = lambda actor=rep: ledger.context(actor)  # noqa: E731
+    ctx = lambda: ledger.context(rep)  # noqa: E731 - a fresh time-stamped context per step
     action_kind = ACTION_FOR.get(category, ActionKind.CALL_BACK)
     steps: list[Step] = [lambda: ledger.open_case(
         ctx(), region=region, channel=rng.choice(list(Channel)), customer_ref=f"cust-{rng.randint(10000, 99999)}",
@@ -266,31 +271,43 @@ def _plan_case(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]], provi
                                              "Called the customer back and confirmed the problem")]
         if ending != "in_progress" or rng.random() < 0.5:
             steps.append(lambda: ledger.schedule_action(ctx(), case_id, "a1", action_kind,
-                                                        plan.clock.now + timedelta(days=2), "Arranged with the customer"))
+                                                        plan.clock.now + timedelta(days=2), "Arranged with them"))
     if escalates:
         steps.append(lambda: ledger.escalate_case(ctx(), case_id, "Customer upset; asks for a supervisor"))
     if ending == "waiting_on_customer":
         steps.append(lambda: ledger.wait_on_customer(ctx(), case_id, "Waiting for the customer's meter reading"))
-    if stop >= 5:
-        if rng.random() < 0.3:
-            steps += [lambda: ledger.wait_on_customer(ctx(), case_id, "Waiting for a photo of the invoice"),
-                      lambda: ledger.resume_case(ctx(), case_id)]
-        steps.append(lambda: ledger.complete_action(ctx(), case_id, "a1", "Done as agreed")
-                     if rng.random() < 0.85 else ledger.cancel_action(ctx(), case_id, "a1", "No longer needed"))
-        if escalates:
-            steps.append(lambda: ledger.de_escalate_case(ctx(coordinator), case_id, "Calmed the customer; back to rep"))
-        code = ResolutionCode.ACCOUNT_CHANGED if action_kind is ActionKind.ACCOUNT_CHANGE else ResolutionCode.FIXED
-        steps.append(lambda: ledger.resolve_case(ctx(), case_id, code, "Resolved with the customer"))
-    if stop >= 6:
-        steps.append(lambda: ledger.close_case(ctx(), case_id, rng.choices([1, 2, 3, 4, 5], [1, 1, 2, 4, 4])[0]))
-    if ending == "reopened":
-        steps.append(lambda: ledger.reopen_case(ctx(), case_id, "The problem came back"))
-    if category in POLICY_AREA and rng.random() < 0.25 or category is Category.RETURN_POLICY:
+    if stop >= CASE_ENDINGS.index("resolved"):
+        steps += _resolution_steps(plan, case_id, rep, region, escalates, action_kind, ending)
+    if (category in POLICY_AREA and rng.random() < 0.25) or category is Category.RETURN_POLICY:
         area = POLICY_AREA.get(category, PolicyArea.OTHER)
         steps.append(lambda: ledger.flag_policy_issue(ctx(), case_id, area, "Policy causes repeat contacts"))
     for step in steps:
         plan.at(t, step)
         t += timedelta(minutes=20 + rng.random() * 600)
+
+
+def _resolution_steps(
+    plan: DemoPlan, case_id: UUID, rep: Actor, region: str, escalated: bool, action_kind: ActionKind, ending: str
+) -> list[Step]:
+    """From work in progress to resolved, closed with a score, or reopened."""
+    rng, ledger = plan.rng, plan.ledger
+    ctx = lambda actor=rep: ledger.context(actor)  # noqa: E731
+    steps: list[Step] = []
+    if rng.random() < 0.3:
+        steps += [lambda: ledger.wait_on_customer(ctx(), case_id, "Waiting for a photo of the invoice"),
+                  lambda: ledger.resume_case(ctx(), case_id)]
+    steps.append(lambda: ledger.complete_action(ctx(), case_id, "a1", "Done as agreed")
+                 if rng.random() < 0.85 else ledger.cancel_action(ctx(), case_id, "a1", "No longer needed"))
+    if escalated:
+        coordinator = Actor(id=f"coord-{region}", role=Role.COORDINATOR)
+        steps.append(lambda: ledger.de_escalate_case(ctx(coordinator), case_id, "Calmed the customer; back to rep"))
+    code = ResolutionCode.ACCOUNT_CHANGED if action_kind is ActionKind.ACCOUNT_CHANGE else ResolutionCode.FIXED
+    steps.append(lambda: ledger.resolve_case(ctx(), case_id, code, "Resolved with the customer"))
+    if ending in ("closed", "reopened"):
+        steps.append(lambda: ledger.close_case(ctx(), case_id, rng.choices([1, 2, 3, 4, 5], [1, 1, 2, 4, 4])[0]))
+    if ending == "reopened":
+        steps.append(lambda: ledger.reopen_case(ctx(), case_id, "The problem came back"))
+    return steps
 
 
 def demo_start(today: date) -> datetime:

@@ -7,6 +7,8 @@ from enum import StrEnum
 from typing import Self
 from uuid import UUID
 
+from pydantic import Field
+
 from domain.aggregate import Aggregate
 from domain.case_events import (
     ActionCancelled,
@@ -120,14 +122,14 @@ class Case(Aggregate):
     waiting_since: datetime | None = None
     resume_status: CaseStatus | None = None
     paused_seconds: int = 0
-    actions: dict[str, Action] = {}
+    actions: dict[str, Action] = Field(default_factory=dict)
     contacts_logged: int = 0
     notes_added: int = 0
     resolution_code: ResolutionCode | None = None
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     satisfaction: int | None = None
-    policy_flags: list[PolicyFlag] = []
+    policy_flags: list[PolicyFlag] = Field(default_factory=list)
     reopened: int = 0
 
     # -- commands -------------------------------------------------------------------------------
@@ -173,11 +175,11 @@ class Case(Aggregate):
         self._record(CaseAssigned, ctx, representative_id=representative.id, previous_assignee=self.assignee)
 
     def log_contact(self, ctx: Context, direction: Direction, channel: Channel, summary: str) -> None:
-        self._require("log a contact on", OPEN + (CaseStatus.RESOLVED,))
+        self._require("log a contact on", (*OPEN, CaseStatus.RESOLVED))
         self._record(ContactLogged, ctx, direction=direction, channel=channel, summary=summary)
 
     def add_note(self, ctx: Context, text: str) -> None:
-        self._require("add a note to", OPEN + (CaseStatus.RESOLVED,))
+        self._require("add a note to", (*OPEN, CaseStatus.RESOLVED))
         self._record(NoteAdded, ctx, text=text)
 
     def update_contact(self, ctx: Context, contact: CustomerContact) -> None:
@@ -337,7 +339,8 @@ class Case(Aggregate):
                 self.escalated_to = None
                 self.resolved_at = event.occurred_at
             case CaseClosed():
-                self.status, self.satisfaction, self.closed_at = CaseStatus.CLOSED, event.satisfaction, event.occurred_at
+                self.status, self.closed_at = CaseStatus.CLOSED, event.occurred_at
+                self.satisfaction = event.satisfaction
             case CaseReopened():
                 self.status = CaseStatus.IN_PROGRESS if self.assignee else CaseStatus.TRIAGED
                 self.resolution_due = event.resolution_due

@@ -124,7 +124,9 @@ class CaseCommands(RegionCommands):
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.close(ctx, satisfaction))
 
-    def reopen_case(self, ctx: Context, case_id: UUID, reason: str, expected_version: int | None = None) -> CommandResult:
+    def reopen_case(
+        self, ctx: Context, case_id: UUID, reason: str, expected_version: int | None = None
+    ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.reopen(ctx, reason))
 
     def flag_policy_issue(

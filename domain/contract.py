@@ -159,7 +159,7 @@ class Contract(Aggregate):
     status: ContractStatus = S.DRAFTED
     negotiation_rounds: int = 0
     last_offer_by: Party | None = None
-    signed_by: list[Party] = []
+    signed_by: list[Party] = Field(default_factory=list)
     termination_reason: str | None = None
 
     @classmethod

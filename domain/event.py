@@ -74,5 +74,5 @@ def register_creation(event_type: type[DomainEvent], aggregate_type: type[Aggreg
 
 
 def event_types() -> dict[str, type[DomainEvent]]:
-    """Every concrete event type by its stable name, for mappers, catalogs and schemas."""
-    return dict(sorted(_REGISTRY.items()))
+    """Every concrete event type by its stable name, in the order they are defined (lifecycle order)."""
+    return dict(_REGISTRY)

@@ -70,7 +70,7 @@ class LedgerBase(Application[UUID]):
     def get(self, kind: type[A], record_id: UUID, version: int | None = None) -> A:
         """The record as it is now, or as it was at `version`."""
         try:
-            aggregate = self.repository.get(record_id, version=version)
+            aggregate: Aggregate = self.repository.get(record_id, version=version)
         except AggregateNotFoundError:
             raise RecordNotFound(kind.aggregate_type, record_id) from None
         if not isinstance(aggregate, kind):

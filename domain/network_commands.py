@@ -79,7 +79,9 @@ class NetworkCommands(RegionCommands):
     def flag_retention_risk(
         self, ctx: Context, provider_id: UUID, level: RetentionRisk, reason: str, expected_version: int | None = None
     ) -> CommandResult:
-        return self._update(Provider, provider_id, expected_version, lambda p: p.flag_retention_risk(ctx, level, reason))
+        return self._update(
+            Provider, provider_id, expected_version, lambda p: p.flag_retention_risk(ctx, level, reason)
+        )
 
     def clear_retention_risk(
         self, ctx: Context, provider_id: UUID, note: str | None = None, expected_version: int | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Self
 from uuid import UUID, uuid5
 
+from pydantic import Field
+
 from domain.aggregate import Aggregate
 from domain.errors import StaffAlreadyInRegion, StaffNotInRegion
 from domain.event import DomainEvent
@@ -62,7 +64,7 @@ class Region(Aggregate):
     code: str
     name: str
     coordinator: StaffMember | None = None
-    representatives: dict[str, StaffMember] = {}
+    representatives: dict[str, StaffMember] = Field(default_factory=dict)
 
     @staticmethod
     def id_for(code: str) -> UUID:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from domain.aggregate import Aggregate
@@ -17,6 +17,11 @@ from domain.event import DomainEvent
 __all__ = ["COUNTED_KINDS", "Census"]
 
 COUNTED_KINDS = ("case", "provider", "contract")
+
+
+class _Counted(Protocol):
+    status: str
+    region: str
 
 
 class Census:
@@ -37,11 +42,11 @@ class Census:
         """`events` in total and, per kind, `total`, `by_status` and `by_region` (sorted keys)."""
         summary: dict[str, Any] = {"events": self.events}
         for kind in COUNTED_KINDS:
-            records = [r for r in self._records.values() if r.aggregate_type == kind]
+            records = [cast(_Counted, r) for r in self._records.values() if r.aggregate_type == kind]
             summary[kind + "s"] = {
                 "total": len(records),
-                "by_status": _sorted(Counter(str(getattr(r, "status")) for r in records)),
-                "by_region": _sorted(Counter(str(getattr(r, "region")) for r in records)),
+                "by_status": _sorted(Counter(str(r.status) for r in records)),
+                "by_region": _sorted(Counter(str(r.region) for r in records)),
             }
         return summary
 

@@ -14,6 +14,7 @@ from domain.sla import Priority
 from domain.values import Actor, Context, Role
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TODAY = NOW.date()
 REP = Actor(id="rep-north-1", role=Role.REPRESENTATIVE)
 COORDINATOR = Actor(id="coord-north", role=Role.COORDINATOR)
 ADMIN = Actor(id="admin", role=Role.ADMIN)
@@ -35,7 +36,7 @@ def coordinator(staff_id: str = "coord-north", region: str = "north") -> StaffMe
     return StaffMember(id=staff_id, name="Ana Novak", role=Role.COORDINATOR, region=region)
 
 
-def terms(effective: date = NOW.date(), years: int = 2, amount: int = 4500, days: int = 30) -> Terms:
+def terms(effective: date = TODAY, years: int = 2, amount: int = 4500, days: int = 30) -> Terms:
     return Terms(
         rates=[Rate(service_code="visit", description="Standard visit", amount_cents=amount)],
         payment_terms_days=days,
@@ -108,6 +109,11 @@ CONTRACT_PATH = [ContractStatus.DRAFTED, ContractStatus.PROPOSED, ContractStatus
                  ContractStatus.SIGNED, ContractStatus.ACTIVE]
 
 
+def sign_both(contract: Contract) -> None:
+    contract.sign(ctx(), Party.PROVIDER)
+    contract.sign(ctx(), Party.NETWORK)
+
+
 def contract_in(status: ContractStatus, provider: Provider | None = None) -> Contract:
     """A contract negotiated through one counter-offer to `status` (expired and terminated from active)."""
     provider = provider or provider_in(ProviderStatus.ACTIVE)
@@ -116,7 +122,7 @@ def contract_in(status: ContractStatus, provider: Provider | None = None) -> Con
         ContractStatus.PROPOSED: lambda: contract.propose(ctx()),
         ContractStatus.NEGOTIATING: lambda: contract.counter_offer(ctx(), Party.PROVIDER, terms(days=21)),
         ContractStatus.AGREED: lambda: contract.agree(ctx(), Party.NETWORK),
-        ContractStatus.SIGNED: lambda: (contract.sign(ctx(), Party.PROVIDER), contract.sign(ctx(), Party.NETWORK)),
+        ContractStatus.SIGNED: lambda: sign_both(contract),
         ContractStatus.ACTIVE: lambda: contract.activate(ctx(), provider),
     }
     target = ContractStatus.ACTIVE if status in (ContractStatus.EXPIRED, ContractStatus.TERMINATED) else status

@@ -33,9 +33,9 @@ def _bounds(metadata: list[Any]) -> dict[str, Any]:
             found.update({k: v for k, v in (("min", item.min_length), ("max", item.max_length),
                                             ("pattern", item.pattern)) if v is not None})
         elif isinstance(item, at.Ge | at.Gt):
-            found["min"] = item.ge if isinstance(item, at.Ge) else item.gt + 1
+            found["min"] = item.ge if isinstance(item, at.Ge) else int(item.gt) + 1  # type: ignore[call-overload]
         elif isinstance(item, at.Le | at.Lt):
-            found["max"] = item.le if isinstance(item, at.Le) else item.lt - 1
+            found["max"] = item.le if isinstance(item, at.Le) else int(item.lt) - 1  # type: ignore[call-overload]
         elif isinstance(item, at.MinLen):
             found["min"] = item.min_length
         elif isinstance(item, at.MaxLen):

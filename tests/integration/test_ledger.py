@@ -193,7 +193,7 @@ class TestReading:
         assert positions == list(range(1, ledger.head() + 1))
 
     def test_reading_from_a_position_skips_what_came_before(self, ledger: CaseLedger) -> None:
-        assert [logged.position for logged in ledger.read_log(after=5)][0] == 6
+        assert next(logged.position for logged in ledger.read_log(after=5)) == 6
 
 
 def test_the_store_survives_a_fresh_settings_object(tmp_path: object) -> None:

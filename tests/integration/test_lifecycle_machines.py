@@ -19,8 +19,7 @@ from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger
 from api.settings import Settings
 from domain.aggregate import Aggregate
-from domain.case import Case, CaseStatus
-from domain.case import OPEN, WORKING
+from domain.case import OPEN, WORKING, Case, CaseStatus
 from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
 from domain.contract import Contract, ContractStatus, Party
 from domain.errors import DomainError

@@ -70,7 +70,7 @@ class TestOpening:
     def test_an_empty_subject_is_refused_naming_the_field(self) -> None:
         from domain.case import Case
 
-        with pytest.raises(InvalidValue, match="^subject:"):
+        with pytest.raises(InvalidValue, match=r"^subject:"):
             Case.open(ctx(), opened_case().id, region="north", channel=Channel.WEB, customer_ref="c-1",
                       subject="  ", description="x")
 
@@ -300,7 +300,7 @@ class TestResolutionAndClosure:
 
     @pytest.mark.parametrize("score", [0, 6])
     def test_a_satisfaction_score_outside_one_to_five_is_refused(self, score: int) -> None:
-        with pytest.raises(InvalidValue, match="^satisfaction:"):
+        with pytest.raises(InvalidValue, match=r"^satisfaction:"):
             case_in(S.RESOLVED).close(ctx(), satisfaction=score)
 
     def test_closing_an_unresolved_case_is_refused(self) -> None:

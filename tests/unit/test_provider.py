@@ -67,7 +67,7 @@ class TestRecruitment:
             provider_in(S.REJECTED).log_meeting(ctx(), "rep-north-1", "Try again")
 
     def test_an_unknown_kind_is_refused_naming_the_field(self) -> None:
-        with pytest.raises(InvalidValue, match="^kind:"):
+        with pytest.raises(InvalidValue, match=r"^kind:"):
             Provider.prospect(ctx(), uuid4(), name="X", kind="spaceship", region="north")  # type: ignore[arg-type]
 
 

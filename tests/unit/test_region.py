@@ -57,5 +57,5 @@ def test_removing_someone_who_is_not_staff_is_refused() -> None:
 
 
 def test_a_region_code_is_lower_case_letters_digits_and_dashes() -> None:
-    with pytest.raises(InvalidValue, match="^code:"):
+    with pytest.raises(InvalidValue, match=r"^code:"):
         Region.establish(ctx(ADMIN), "North Region", "North")

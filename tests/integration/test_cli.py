@@ -1,0 +1,150 @@
+"""The `caseledger` command as a user runs it: a real process on a real data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from adapters.clock import SimulatedClock
+from api.bootstrap import build_ledger
+from api.settings import Settings
+from projections.census import Census
+from tests.factories import NOW
+
+CASELEDGER = str(Path(sys.executable).parent / "caseledger")
+START = "2026-01-05T08:00:00+00:00"
+
+
+def run(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CASELEDGER_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    result = subprocess.run([CASELEDGER, *args], env=env, capture_output=True, text=True, timeout=600)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def stats(data_dir: Path) -> dict[str, object]:
+    return json.loads(run(data_dir, "stats", "--json").stdout)
+
+
+class TestDemo:
+    def test_demo_seeds_a_network_with_every_status_and_stats_counts_it(self, tmp_path: Path) -> None:
+        run(tmp_path, "demo", "--cases", "400", "--seed", "3", "--start", START)
+        counts = stats(tmp_path)
+        cases = counts["cases"]
+        assert isinstance(cases, dict) and cases["total"] == 400
+        assert set(cases["by_status"]) == {"new", "triaged", "in_progress", "escalated", "waiting_on_customer",
+                                           "resolved", "closed"}
+        assert set(cases["by_region"]) == {"north", "south", "east", "west", "central"}
+        assert {"active", "negotiating"} <= set(counts["contracts"]["by_status"])  # type: ignore[index]
+        assert {"prospect", "active", "credentialing"} <= set(counts["providers"]["by_status"])  # type: ignore[index]
+
+    def test_the_demo_covers_the_stories_of_the_source_texts(self, tmp_path: Path) -> None:
+        run(tmp_path, "demo", "--cases", "300", "--seed", "3", "--start", START)
+        with sqlite3.connect(tmp_path / "events.sqlite") as db:
+            topics = {row[0] for row in db.execute("SELECT DISTINCT topic FROM stored_events")}
+            states = [row[0] for row in db.execute("SELECT state FROM stored_events WHERE topic='CaseOpened'")]
+        assert {"CaseEscalated", "ActionScheduled", "PolicyIssueFlagged", "ContractCounterOffered",
+                "ContractSigned", "ProviderMeetingLogged", "RetentionRiskFlagged", "CaseReopened"} <= topics
+        assert any(json.loads(state)["contract_id"] for state in states), "no billing dispute names a contract"
+        with sqlite3.connect(tmp_path / "events.sqlite") as db:
+            kinds = {json.loads(row[0])["kind"] for row in db.execute(
+                "SELECT state FROM stored_events WHERE topic='ActionScheduled'")}
+        assert "repair_visit" in kinds
+
+    @pytest.mark.slow
+    def test_the_same_seed_gives_the_same_network(self, tmp_path: Path) -> None:
+        first, second = tmp_path / "one", tmp_path / "two"
+        run(first, "demo", "--cases", "1000", "--seed", "1")
+        run(second, "demo", "--cases", "1000", "--seed", "1")
+        assert stats(first) == stats(second)
+
+    def test_demo_refuses_a_store_that_holds_events(self, tmp_path: Path) -> None:
+        run(tmp_path, "demo", "--cases", "5", "--start", START)
+        result = run(tmp_path, "demo", "--cases", "5", check=False)
+        assert result.returncode == 1
+        assert result.stderr.strip().endswith("demo data goes into an empty store")
+        assert run(tmp_path, "demo", "--if-empty").stdout.startswith("the store at")
+
+
+class TestReading:
+    def test_history_lists_a_records_events_with_actor_and_time(self, tmp_path: Path) -> None:
+        run(tmp_path, "demo", "--cases", "30", "--start", START)
+        with sqlite3.connect(tmp_path / "events.sqlite") as db:
+            (case_id,) = db.execute("SELECT originator_id FROM stored_events WHERE topic='CaseEscalated'").fetchone()
+        rows = json.loads(run(tmp_path, "history", case_id, "--json").stdout)
+        assert rows[0]["type"] == "CaseOpened" and [r["version"] for r in rows] == list(range(1, len(rows) + 1))
+        assert {"CaseEscalated"} <= {r["type"] for r in rows}
+        assert all(r["actor"]["id"] and r["occurred_at"] for r in rows)
+        table = run(tmp_path, "history", case_id).stdout
+        assert "CaseEscalated" in table and "(representative)" in table
+
+    def test_stats_of_an_empty_store_are_zero(self, tmp_path: Path) -> None:
+        build_ledger(Settings(data_dir=tmp_path), clock=SimulatedClock(NOW)).close()
+        assert stats(tmp_path)["events"] == 0
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["stats"], "no event store at"),
+            (["history", "not-a-uuid"], "is not a record id"),
+            (["demo", "--cases", "-1"], "Invalid value for '--cases'"),
+        ],
+    )
+    def test_a_mistake_is_one_line_and_a_non_zero_exit(self, tmp_path: Path, args: list[str], message: str) -> None:
+        result = run(tmp_path / "nowhere", *args, check=False)
+        assert result.returncode != 0
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_an_unknown_record_is_one_line(self, tmp_path: Path) -> None:
+        run(tmp_path, "demo", "--cases", "1", "--start", START)
+        result = run(tmp_path, "history", "00000000-0000-4000-8000-000000000000", check=False)
+        assert (result.returncode, result.stderr.strip().count("\n")) == (1, 0)
+        assert "no record with id" in result.stderr
+
+
+@pytest.mark.slow
+def test_killing_demo_midway_leaves_a_store_that_loads_cleanly(tmp_path: Path) -> None:
+    env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path)}
+    for attempt in range(3):
+        target = tmp_path / f"run{attempt}"
+        env["CASELEDGER_DATA_DIR"] = str(target)
+        process = subprocess.Popen([CASELEDGER, "demo", "--cases", "3000", "--start", START], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        store = target / "events.sqlite"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _events(store) < 300 * (attempt + 1):
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert _events(store) > 0
+
+        # every record loads, its versions run 1..n without a gap, and stats works on what is there
+        ledger = build_ledger(Settings(data_dir=target), clock=SimulatedClock(NOW))
+        census = Census().apply_all(logged.event for logged in ledger.read_log())
+        with sqlite3.connect(store) as db:
+            for _record, count, top in db.execute(
+                "SELECT originator_id, COUNT(*), MAX(originator_version) FROM stored_events GROUP BY originator_id"
+            ):
+                assert count == top
+        assert census.events == _events(store)
+        assert stats(target)["events"] == census.events
+
+
+def _events(store: Path) -> int:
+    try:
+        with sqlite3.connect(store) as db:
+            return int(db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
