@@ -9,7 +9,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.domain import EventSourcingError
+from rich import box
+from rich.columns import Columns
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -82,17 +84,16 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="One JSON object.
     out.print(f"[bold]{summary['events']}[/bold] events")
     for kind in COUNTED_KINDS:
         counts = summary[kind + "s"]
-        table = Table(title=f"{kind}s: {counts['total']}", title_justify="left")
-        table.add_column("status")
-        table.add_column("count", justify="right")
-        for status, n in counts["by_status"].items():
-            table.add_row(status, str(n))
-        regions = Table(title=f"{kind}s by region", title_justify="left")
-        regions.add_column("region")
-        regions.add_column("count", justify="right")
-        for region, n in counts["by_region"].items():
-            regions.add_row(region, str(n))
-        out.print(table, regions)
+        out.print(f"\n[bold]{kind}s: {counts['total']}[/bold]")
+        out.print(Columns([_counts_table("status", counts["by_status"]), _counts_table("region", counts["by_region"])]))
+
+
+def _counts_table(heading: str, counts: dict[str, int]) -> Table:
+    table = Table(heading, "count", box=box.SIMPLE_HEAD)
+    table.columns[1].justify = "right"
+    for key, n in counts.items():
+        table.add_row(key, str(n))
+    return table
 
 
 @app.command()
@@ -134,7 +135,7 @@ def main() -> None:
     """Run the CLI; a refusal or a problem the user can fix is one line on stderr and a non-zero exit."""
     try:
         app()
-    except (CliError, DomainError, PersistenceError) as error:
+    except (CliError, DomainError, EventSourcingError, OSError) as error:
         print(f"caseledger: {error}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
