@@ -13,6 +13,7 @@ import orjson
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 
 from domain.event import DomainEvent, event_types
+from domain.snapshot import Snapshot
 
 __all__ = ["EventMapper", "OrjsonTranscoder"]
 
@@ -31,7 +32,7 @@ class OrjsonTranscoder(Transcoder):
 
 class EventMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        event: DomainEvent = domain_event
+        event: DomainEvent | Snapshot = domain_event
         state = event.model_dump(exclude=_COLUMNS)
         if event.class_version > 1:
             state["class_version"] = event.class_version
@@ -48,7 +49,7 @@ class EventMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        event_type = event_types().get(stored_event.topic)
+        event_type = Snapshot if stored_event.topic == Snapshot.type_name else event_types().get(stored_event.topic)
         if event_type is None:
             raise MapperDeserialisationError(
                 f"unknown event type {stored_event.topic!r} at {stored_event.originator_id} "

@@ -7,6 +7,7 @@ from pathlib import Path
 from eventsourcing.utils import get_topic
 
 from adapters.event_mapper import EventMapper, OrjsonTranscoder
+from adapters.hash_chain import ChainedSQLiteApplicationRecorder
 
 __all__ = ["sqlite_env"]
 
@@ -21,4 +22,5 @@ def sqlite_env(path: Path) -> dict[str, str]:
         "SQLITE_LOCK_TIMEOUT": "30",
         "MAPPER_TOPIC": get_topic(EventMapper),
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+        "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteApplicationRecorder),
     }

@@ -8,10 +8,13 @@ from uuid import UUID, uuid4
 
 from adapters.clock import system_clock
 from adapters.event_store import sqlite_env
+from adapters.projection_runner import ProjectionRunner
+from adapters.view_store import SQLiteViewStore
 from api.settings import Settings
 from domain.application import CaseLedger
+from projections import ALL_PROJECTIONS
 
-__all__ = ["build_ledger"]
+__all__ = ["build_ledger", "build_runner"]
 
 
 def build_ledger(
@@ -19,3 +22,8 @@ def build_ledger(
 ) -> CaseLedger:
     """The command service on the configured store."""
     return CaseLedger(sqlite_env(settings.event_store_path), clock=clock, new_id=new_id)
+
+
+def build_runner(settings: Settings, ledger: CaseLedger) -> ProjectionRunner:
+    """Every read model, fed from the ledger's log into the views store."""
+    return ProjectionRunner(ledger, SQLiteViewStore(settings.views_path), ALL_PROJECTIONS)

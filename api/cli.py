@@ -1,10 +1,10 @@
-"""The `caseledger` command line: seed a demo network, read counts and histories."""
+"""The `caseledger` command line: seed a demo network, read counts, histories and dashboards."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,34 +12,33 @@ import typer
 from eventsourcing.domain import EventSourcingError
 from rich import box
 from rich.columns import Columns
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from adapters.clock import SimulatedClock
-from api.bootstrap import build_ledger
+from adapters.clock import SimulatedClock, system_clock
+from adapters.projection_runner import ProjectionFailed
+from api.cli_audit import audit_app
+from api.cli_projections import projections_app
+from api.console import CliError, open_runner, open_store, out, progress_bar
 from api.demo import demo_start, plan_demo
-from api.settings import Settings, get_settings
-from domain.application import CaseLedger
+from api.settings import get_settings
+from domain.aggregate import aggregate_class
 from domain.errors import DomainError
 from projections.census import COUNTED_KINDS, Census
+from projections.dashboard import region_dashboard
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="caseledger: an event-sourced case management engine.")
-out = Console()
+app.add_typer(projections_app, name="projections")
+app.add_typer(audit_app, name="audit")
+
+LIVE_EVERY = 250
+"""Demo steps between two catch-ups of the read models, so they are built live, not in one go."""
 
 
-class CliError(Exception):
-    """A problem the user can fix, reported as one line."""
-
-
-def _open_store(settings: Settings, *, must_exist: bool = True, **kwargs: Any) -> CaseLedger:
-    if must_exist and not settings.event_store_path.exists():
-        raise CliError(f"no event store at {settings.event_store_path}: run `caseledger demo` first "
-                       "or set CASELEDGER_DATA_DIR")
-    return build_ledger(settings, **kwargs)
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @app.command()
@@ -55,28 +54,29 @@ def demo(
 ) -> None:
     """Seed a realistic network into an empty store, through the commands only."""
     settings = get_settings()
-    if settings.event_store_path.exists() and _open_store(settings).head() > 0:
+    if settings.event_store_path.exists() and open_store(settings).head() > 0:
         if if_empty:
             out.print(f"the store at {settings.event_store_path} already holds events: not seeding")
             return
         raise CliError(f"the store at {settings.event_store_path} is not empty: demo data goes into an empty store")
-    began = (start.replace(tzinfo=start.tzinfo or UTC) if start else demo_start(date.today()))
-    clock = SimulatedClock(began)
-    ledger = _open_store(settings, must_exist=False, clock=clock)
+    clock = SimulatedClock(_utc(start) if start else demo_start(date.today()))
+    ledger = open_store(settings, must_exist=False, clock=clock)
+    runner = open_runner(settings, ledger)
     plan = plan_demo(ledger, clock, cases=cases, seed=seed)
-    plan.ledger.new_id = plan.new_id
-    with Progress(TextColumn("seeding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("steps", total=len(plan))
-        for _ in plan.run():
-            progress.advance(task)
+    ledger.new_id = plan.new_id
+    with progress_bar("seeding", len(plan)) as update:
+        for done, _ in enumerate(plan.run(), start=1):
+            if done % LIVE_EVERY == 0:
+                runner.catch_up()
+                update(done, len(plan) + done)
+    runner.catch_up()
     out.print(f"seeded {cases} cases: {ledger.head()} events in {settings.event_store_path}")
 
 
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False) -> None:
     """Counts of events, and of cases, providers and contracts by status and region."""
-    ledger = _open_store(get_settings())
+    ledger = open_store(get_settings())
     summary = Census().apply_all(logged.event for logged in ledger.read_log()).summary()
     if as_json:
         out.print_json(json.dumps(summary))
@@ -99,14 +99,24 @@ def _counts_table(heading: str, counts: dict[str, int]) -> Table:
 @app.command()
 def history(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="A case, provider, contract or region id.")],
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of events.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+    as_of: Annotated[datetime | None, typer.Option(help="Print the record's state at this time instead.")] = None,
+    version: Annotated[int | None, typer.Option(min=1, help="Print the record's state at this version.")] = None,
 ) -> None:
-    """The events of one record, oldest first, with who did what and when."""
+    """The events of one record, oldest first, with who did what and when; or its state at a past moment."""
     try:
         uuid = UUID(record_id)
     except ValueError:
         raise CliError(f"{record_id!r} is not a record id (a UUID such as 3f2b...-...)") from None
-    events = _open_store(get_settings()).history(uuid)
+    ledger = open_store(get_settings())
+    events = ledger.history(uuid)
+    if as_of is not None or version is not None:
+        at = version if version is not None else ledger.version_at(uuid, _utc(as_of))  # type: ignore[arg-type]
+        if at > events[-1].originator_version:
+            raise CliError(f"record {uuid} has {events[-1].originator_version} versions, not {at}")
+        state = ledger.get(aggregate_class(events[0].aggregate_type), uuid, version=at)
+        out.print_json(state.model_dump_json())
+        return
     rows: list[dict[str, Any]] = [
         {
             "version": e.originator_version,
@@ -131,15 +141,61 @@ def history(
     out.print(table)
 
 
+@app.command()
+def dashboard(
+    region: Annotated[str, typer.Argument(help="The region's code, e.g. north.")],
+    now: Annotated[datetime | None, typer.Option(help="Compute as of this time (UTC); default now.")] = None,
+    at_risk_hours: Annotated[float, typer.Option(min=0, help="SLA 'at risk' window, in hours.")] = 24,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """The coordinator's dashboard for one region, from the read models (brought up to date first)."""
+    settings = get_settings()
+    runner = open_runner(settings)
+    runner.catch_up()
+    with runner.store.reader() as view:
+        if not view.get("regions", {"code": region}):
+            raise CliError(f"no region {region!r}; there are: "
+                           + ", ".join(r["code"] for r in view.select("SELECT code FROM regions ORDER BY code")))
+        figures = region_dashboard(view, region, _utc(now) if now else system_clock(),
+                                   timedelta(hours=at_risk_hours))
+    if as_json:
+        out.print_json(json.dumps(figures))
+        return
+    _print_dashboard(figures)
+
+
+def _print_dashboard(figures: dict[str, Any]) -> None:
+    open_cases, sla = figures["open_cases"], figures["sla"]
+    out.print(f"[bold]{figures['region']}[/bold] as of {figures['as_of']}")
+    out.print(f"open cases: {open_cases['total']}   SLA breached: {sla['breached']}   "
+              f"at risk (next {sla['at_risk_within_hours']:g} h): {sla['at_risk']}   "
+              f"escalations waiting: {len(figures['escalations_waiting'])}")
+    out.print(Columns([_counts_table(k.removeprefix("by_"), open_cases[k])
+                       for k in ("by_status", "by_priority", "by_category")]))
+    workload = Table("representative", "name", "open cases", box=box.SIMPLE_HEAD, title="workload")
+    for row in figures["workload"]:
+        workload.add_row(row["representative"], row["name"], str(row["open_cases"]))
+    out.print(workload)
+    satisfaction = figures["satisfaction"]
+    out.print(f"last {figures['period_days']} days: median first response "
+              f"{figures['median_minutes_to_first_response']} min, median resolution "
+              f"{figures['median_minutes_to_resolution']} min, satisfaction {satisfaction['average']} "
+              f"({satisfaction['responses']} responses)")
+    problems = Table("policy area", "this week", "last week", "categories", box=box.SIMPLE_HEAD,
+                     title="common problems")
+    for area in figures["common_problems"]["policy_areas"]:
+        problems.add_row(area["policy_area"], str(area["this_week"]), str(area["last_week"]),
+                         ", ".join(f"{k} {v}" for k, v in area["categories"].items()))
+    out.print(problems)
+
+
 def main() -> None:
     """Run the CLI; a refusal or a problem the user can fix is one line on stderr and a non-zero exit."""
     try:
         app()
-    except (CliError, DomainError, EventSourcingError, OSError) as error:
+    except (CliError, DomainError, ProjectionFailed, EventSourcingError, OSError) as error:
         print(f"caseledger: {error}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         print("caseledger: interrupted", file=sys.stderr)
         sys.exit(130)
-
-

@@ -20,6 +20,15 @@ class Settings(BaseSettings):
     def event_store_path(self) -> Path:
         return self.data_dir / "events.sqlite"
 
+    @property
+    def views_path(self) -> Path:
+        return self.data_dir / "views.sqlite"
+
+    @property
+    def anchors_path(self) -> Path:
+        """Verified chain heads, one JSON line each: copy them somewhere outside the system too."""
+        return self.data_dir / "audit-anchors.jsonl"
+
 
 @lru_cache
 def get_settings() -> Settings:

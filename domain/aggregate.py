@@ -13,7 +13,9 @@ from domain.errors import InvalidValue, TransitionRefused
 from domain.event import DomainEvent, register_creation
 from domain.values import Context
 
-__all__ = ["Aggregate"]
+__all__ = ["Aggregate", "aggregate_class"]
+
+_KINDS: dict[str, type[Aggregate]] = {}
 
 
 class Aggregate(BaseModel):
@@ -39,6 +41,7 @@ class Aggregate(BaseModel):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         register_creation(cls.creation_event, cls)
+        _KINDS[cls.aggregate_type] = cls
 
     @classmethod
     @abstractmethod
@@ -101,3 +104,8 @@ def _build(
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or event_type.__name__
         raise InvalidValue(field, first["msg"]) from None
+
+
+def aggregate_class(aggregate_type: str) -> type[Aggregate]:
+    """The aggregate class for a kind of record (`case`, `provider`, `contract`, `region`)."""
+    return _KINDS[aggregate_type]

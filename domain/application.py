@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
+from eventsourcing.domain import MutableOrImmutableAggregate
+
+from domain.case import Case
 from domain.case_commands import CaseCommands
+from domain.contract import Contract
 from domain.network_commands import NetworkCommands
+from domain.provider import Provider
+from domain.region import Region
+from domain.snapshot import Snapshot
+
+SNAPSHOT_INTERVAL = 50
+"""A snapshot every 50 events: loading any version replays at most 49 events."""
 
 __all__ = ["CaseLedger"]
 
@@ -11,3 +23,8 @@ __all__ = ["CaseLedger"]
 class CaseLedger(CaseCommands, NetworkCommands):
     """Runs commands against the event store: each command's events are saved in one transaction,
     durable before the method returns."""
+
+    snapshot_class = Snapshot
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        Case: SNAPSHOT_INTERVAL, Provider: SNAPSHOT_INTERVAL, Contract: SNAPSHOT_INTERVAL, Region: SNAPSHOT_INTERVAL,
+    }

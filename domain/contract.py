@@ -137,7 +137,7 @@ class ContractTerminated(ContractEvent):
 
 S = ContractStatus
 NEGOTIABLE = (S.PROPOSED, S.NEGOTIATING)
-_STATUS_AFTER: dict[type[ContractEvent], ContractStatus] = {
+STATUS_AFTER: dict[type[ContractEvent], ContractStatus] = {
     ContractProposed: S.PROPOSED,
     ContractCounterOffered: S.NEGOTIATING,
     ContractTermsAgreed: S.AGREED,
@@ -242,7 +242,7 @@ class Contract(Aggregate):
         )
 
     def when(self, event: ContractEvent) -> None:
-        if (status := _STATUS_AFTER.get(type(event))) is not None:
+        if (status := STATUS_AFTER.get(type(event))) is not None:
             self.status = status
         match event:
             case ContractDraftRevised():

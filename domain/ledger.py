@@ -60,7 +60,10 @@ class LedgerBase(Application[UUID]):
         super().__init__(dict(env))
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
-        return Environment(name, dict(env or {}))
+        settings = dict(env or {})
+        if type(self).snapshotting_intervals:
+            settings.setdefault("IS_SNAPSHOTTING_ENABLED", "y")
+        return Environment(name, settings)
 
     def context(self, actor: Actor, correlation_id: UUID | None = None, causation_id: UUID | None = None) -> Context:
         """A command's context, stamped with the clock's time now."""
@@ -76,6 +79,24 @@ class LedgerBase(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise RecordNotFound(kind.aggregate_type, record_id)
         return aggregate
+
+    def version_at(self, record_id: UUID, moment: datetime) -> int:
+        """The record's version at `moment`: a binary search over its events' times (one event read
+        per probe), so it stays fast for long histories."""
+        last = next(iter(self.events.get(record_id, desc=True, limit=1)), None)
+        if last is None:
+            raise RecordNotFound("record", record_id)
+        low, high = 0, last.originator_version
+        while low < high:
+            middle = (low + high + 1) // 2
+            (event,) = self.events.get(record_id, gt=middle - 1, lte=middle)
+            if event.occurred_at <= moment:  # type: ignore[attr-defined]
+                low = middle
+            else:
+                high = middle - 1
+        if low == 0:
+            raise RecordNotFound("record", f"{record_id} as of {moment.isoformat()} (it did not exist yet)")
+        return low
 
     def history(self, record_id: UUID) -> list[DomainEvent]:
         """Every event of one record, oldest first."""

@@ -130,7 +130,7 @@ class RetentionRiskCleared(ProviderEvent):
 
 S = ProviderStatus
 MEETABLE = (S.PROSPECT, S.CONTACTED, S.APPLIED, S.CREDENTIALING, S.CREDENTIALED, S.ACTIVE, S.SUSPENDED)
-_STATUS_AFTER: dict[type[ProviderEvent], ProviderStatus] = {
+STATUS_AFTER: dict[type[ProviderEvent], ProviderStatus] = {
     ProviderApplicationReceived: S.APPLIED,
     ProviderCredentialingStarted: S.CREDENTIALING,
     ProviderCredentialed: S.CREDENTIALED,
@@ -241,7 +241,7 @@ class Provider(Aggregate):
         )
 
     def when(self, event: ProviderEvent) -> None:
-        if (status := _STATUS_AFTER.get(type(event))) is not None:
+        if (status := STATUS_AFTER.get(type(event))) is not None:
             self.status = status
         match event:
             case ProviderMeetingLogged():

@@ -1,0 +1,47 @@
+"""What every CLI command shares: the console, one-line errors, opening the store, progress bars."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from adapters.projection_runner import ProjectionRunner
+from api.bootstrap import build_ledger, build_runner
+from api.settings import Settings
+from domain.application import CaseLedger
+
+__all__ = ["CliError", "open_runner", "open_store", "out", "progress_bar"]
+
+out = Console()
+
+
+class CliError(Exception):
+    """A problem the user can fix, reported as one line."""
+
+
+def open_store(settings: Settings, *, must_exist: bool = True, **kwargs: Any) -> CaseLedger:
+    if must_exist and not settings.event_store_path.exists():
+        raise CliError(f"no event store at {settings.event_store_path}: run `caseledger demo` first "
+                       "or set CASELEDGER_DATA_DIR")
+    return build_ledger(settings, **kwargs)
+
+
+def open_runner(settings: Settings, ledger: CaseLedger | None = None) -> ProjectionRunner:
+    return build_runner(settings, ledger or open_store(settings))
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None = None) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (gone when done); yields `update(done, total)`."""
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+
+        def update(done: int, new_total: int) -> None:
+            progress.update(task, completed=done, total=new_total)
+
+        yield update

@@ -1,0 +1,189 @@
+"""The case queue: one row per case with what representatives and coordinators filter and sort by,
+and the policy-issue flags behind the common-problems view."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from domain.case_events import (
+    ActionCancelled,
+    ActionCompleted,
+    ActionScheduled,
+    CaseAssigned,
+    CaseAwaitingCustomer,
+    CaseClosed,
+    CaseDeEscalated,
+    CaseEscalated,
+    CaseEvent,
+    CaseOpened,
+    CaseReopened,
+    CaseResolved,
+    CaseResumed,
+    CaseTriaged,
+    ContactLogged,
+    Direction,
+    PolicyIssueFlagged,
+)
+from domain.event import DomainEvent
+from projections.store import Change, Projection, Row, Table, Upsert, ViewReader, iso, where
+
+__all__ = ["CASE_FILTERS", "CaseQueue", "CasePage", "InvalidCursor", "case_page"]
+
+NO_DUE_DATE = "9999-12-31T00:00:00.000000+00:00"
+"""Sort key of cases without an SLA due time (not yet triaged): they come last."""
+
+CASES = Table(
+    "cases",
+    {
+        "id": "TEXT", "region": "TEXT", "status": "TEXT", "category": "TEXT", "priority": "TEXT",
+        "channel": "TEXT", "assignee": "TEXT", "escalated_to": "TEXT", "escalated_at": "TEXT",
+        "provider_id": "TEXT", "contract_id": "TEXT", "customer_ref": "TEXT", "subject": "TEXT",
+        "opened_at": "TEXT", "first_response_due": "TEXT", "resolution_due": "TEXT", "sla_sort": "TEXT",
+        "first_responded_at": "TEXT", "waiting_since": "TEXT", "resume_status": "TEXT", "resolved_at": "TEXT",
+        "closed_at": "TEXT", "satisfaction": "INTEGER", "scheduled_actions": "INTEGER", "reopened": "INTEGER",
+        "version": "INTEGER", "updated_at": "TEXT",
+    },
+    key=("id",),
+    indexes=(
+        ("region", "status"), ("assignee", "status"), ("category",), ("priority",), ("status",),
+        ("provider_id",), ("contract_id",), ("sla_sort", "id"), ("opened_at", "id"),
+        ("region", "sla_sort", "id"), ("region", "opened_at", "id"), ("region", "resolved_at"),
+        ("region", "closed_at"),
+    ),
+)
+POLICY_FLAGS = Table(
+    "policy_flags",
+    {"case_id": "TEXT", "policy_area": "TEXT", "region": "TEXT", "flagged_at": "TEXT", "flagged_by": "TEXT"},
+    key=("case_id", "policy_area"),
+    indexes=(("region", "flagged_at"),),
+)
+
+
+class CaseQueue(Projection):
+    name = "cases"
+    tables = (CASES, POLICY_FLAGS)
+
+    def changes(self, event: DomainEvent, position: int, view: ViewReader) -> list[Change]:
+        if not isinstance(event, CaseEvent):
+            return []
+        key = {"id": str(event.originator_id)}
+        stamp = {"version": event.originator_version, "updated_at": iso(event.occurred_at)}
+        if isinstance(event, CaseOpened):
+            return [Upsert("cases", key, {
+                **stamp, "region": event.region, "status": "new", "channel": event.channel,
+                "customer_ref": event.customer_ref, "subject": event.subject, "opened_at": iso(event.occurred_at),
+                "provider_id": _text(event.provider_id), "contract_id": _text(event.contract_id),
+                "sla_sort": NO_DUE_DATE, "scheduled_actions": 0, "reopened": 0,
+            })]
+        row = view.get("cases", key)
+        if row is None:
+            raise LookupError(f"case {event.originator_id} has no row: its CaseOpened was never projected")
+        changes: list[Change] = [Upsert("cases", key, {**stamp, **_case_values(event, row)})]
+        if isinstance(event, PolicyIssueFlagged):
+            changes.append(Upsert("policy_flags", {"case_id": key["id"], "policy_area": event.policy_area}, {
+                "region": row["region"], "flagged_at": iso(event.occurred_at), "flagged_by": event.actor.id}))
+        return changes
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _case_values(event: CaseEvent, row: Row) -> dict[str, Any]:  # noqa: C901 - one arm per event type
+    """The columns an event changes, given the row as it was (the same rules as the Case aggregate)."""
+    worked = "in_progress" if row["assignee"] else "triaged"
+    match event:
+        case CaseTriaged():
+            return {"category": event.category, "priority": event.priority,
+                    "first_response_due": iso(event.first_response_due), "resolution_due": iso(event.resolution_due),
+                    "sla_sort": iso(event.resolution_due),
+                    "status": "triaged" if row["status"] == "new" else row["status"]}
+        case CaseAssigned():
+            values: dict[str, Any] = {"assignee": event.representative_id}
+            if row["status"] == "triaged":
+                values["status"] = "in_progress"
+            elif row["status"] == "waiting_on_customer" and row["resume_status"] == "triaged":
+                values["resume_status"] = "in_progress"
+            return values
+        case ContactLogged() if event.direction is Direction.OUTBOUND and row["first_responded_at"] is None:
+            return {"first_responded_at": iso(event.occurred_at)}
+        case ActionScheduled():
+            return {"scheduled_actions": row["scheduled_actions"] + 1}
+        case ActionCompleted() | ActionCancelled():
+            return {"scheduled_actions": row["scheduled_actions"] - 1}
+        case CaseEscalated():
+            return {"status": "escalated", "escalated_to": event.coordinator_id, "escalated_at": iso(event.occurred_at)}
+        case CaseDeEscalated():
+            return {"status": worked, "escalated_to": None, "escalated_at": None}
+        case CaseAwaitingCustomer():
+            return {"status": "waiting_on_customer", "resume_status": row["status"],
+                    "waiting_since": iso(event.occurred_at)}
+        case CaseResumed():
+            return {"status": row["resume_status"] or "in_progress", "resume_status": None, "waiting_since": None,
+                    "first_response_due": iso(event.first_response_due), "resolution_due": iso(event.resolution_due),
+                    "sla_sort": iso(event.resolution_due) or NO_DUE_DATE}
+        case CaseResolved():
+            return {"status": "resolved", "resolved_at": iso(event.occurred_at), "escalated_to": None,
+                    "escalated_at": None, "waiting_since": None, "resume_status": None}
+        case CaseClosed():
+            return {"status": "closed", "closed_at": iso(event.occurred_at), "satisfaction": event.satisfaction}
+        case CaseReopened():
+            return {"status": worked, "resolution_due": iso(event.resolution_due),
+                    "sla_sort": iso(event.resolution_due) or NO_DUE_DATE, "resolved_at": None, "closed_at": None,
+                    "satisfaction": None, "reopened": row["reopened"] + 1}
+    return {}
+
+
+CASE_FILTERS = ("region", "status", "assignee", "category", "priority", "provider_id", "contract_id")
+SORTS = {"sla": "sla_sort", "age": "opened_at"}
+
+
+class InvalidCursor(ValueError):
+    """The cursor was not made by this query (edited, or from another sort)."""
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[Row]
+    next_cursor: str | None
+
+
+def case_page(
+    view: ViewReader, filters: Mapping[str, str | None], sort: str = "sla", limit: int = 50,
+    cursor: str | None = None,
+) -> CasePage:
+    """One page of the queue, filtered, in a stable order (sort key, then id), resumed after `cursor`."""
+    column = SORTS[sort]
+    after = _decode_cursor(cursor, sort) if cursor is not None else None
+    clause, params = where({
+        **{name: (f"{name} = :{name}", filters.get(name)) for name in CASE_FILTERS},
+        "after": (f"({column}, id) > (:after_key, :after_id)", after),
+    })
+    if after is not None:
+        params.update(after_key=after[0], after_id=after[1])
+        del params["after"]
+    params["limit"] = limit + 1
+    rows = view.select(f"SELECT * FROM cases{clause} ORDER BY {column}, id LIMIT :limit", params)
+    more = len(rows) > limit
+    items = rows[:limit]
+    next_cursor = _encode_cursor(sort, items[-1][column], items[-1]["id"]) if more else None
+    return CasePage(items, next_cursor)
+
+
+def _encode_cursor(sort: str, key: str, case_id: str) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([sort, key, case_id])).decode()
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[str, str]:
+    try:
+        kind, key, case_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except Exception as error:
+        raise InvalidCursor(f"cursor {cursor!r} is not one this queue gave out") from error
+    if kind != sort or not isinstance(key, str) or not isinstance(case_id, str):
+        raise InvalidCursor(f"cursor {cursor!r} belongs to another sort order than {sort!r}")
+    return key, case_id

@@ -1,0 +1,165 @@
+"""The provider directory with its recruitment pipeline, and the contract register."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from domain.contract import (
+    STATUS_AFTER as CONTRACT_STATUS_AFTER,
+)
+from domain.contract import (
+    ContractAmended,
+    ContractCounterOffered,
+    ContractDrafted,
+    ContractDraftRevised,
+    ContractEvent,
+    ContractRenewed,
+    ContractSigned,
+    Party,
+    Terms,
+)
+from domain.event import DomainEvent
+from domain.provider import (
+    STATUS_AFTER as PROVIDER_STATUS_AFTER,
+)
+from domain.provider import (
+    ProviderCredentialed,
+    ProviderEvent,
+    ProviderMeetingLogged,
+    ProviderProspected,
+    ProviderRecredentialed,
+    RetentionRiskCleared,
+    RetentionRiskFlagged,
+)
+from projections.store import Change, Projection, Row, Table, Upsert, ViewReader, iso, iso_date, where
+
+__all__ = ["Directory", "contract_register", "pipeline", "provider_page"]
+
+PROVIDERS = Table(
+    "providers",
+    {"id": "TEXT", "name": "TEXT", "kind": "TEXT", "region": "TEXT", "specialty": "TEXT", "status": "TEXT",
+     "meetings": "INTEGER", "credential_expires_on": "TEXT", "retention_risk": "TEXT", "created_at": "TEXT",
+     "updated_at": "TEXT", "version": "INTEGER"},
+    key=("id",),
+    indexes=(("region", "status"), ("status",), ("kind",), ("name", "id")),
+)
+CONTRACTS = Table(
+    "contracts",
+    {"id": "TEXT", "provider_id": "TEXT", "region": "TEXT", "title": "TEXT", "status": "TEXT",
+     "negotiation_rounds": "INTEGER", "last_offer_by": "TEXT", "signed_by": "TEXT", "terms_version": "INTEGER",
+     "payment_terms_days": "INTEGER", "effective_on": "TEXT", "expires_on": "TEXT", "updated_at": "TEXT",
+     "version": "INTEGER"},
+    key=("id",),
+    indexes=(("region", "status"), ("status", "expires_on"), ("provider_id",)),
+)
+
+
+class Directory(Projection):
+    name = "directory"
+    tables = (PROVIDERS, CONTRACTS)
+
+    def changes(self, event: DomainEvent, position: int, view: ViewReader) -> list[Change]:
+        if isinstance(event, ProviderEvent):
+            return [self._provider(event, view)]
+        if isinstance(event, ContractEvent):
+            return [self._contract(event, view)]
+        return []
+
+    def _provider(self, event: ProviderEvent, view: ViewReader) -> Upsert:
+        key = {"id": str(event.originator_id)}
+        values: dict[str, Any] = {"version": event.originator_version, "updated_at": iso(event.occurred_at)}
+        if isinstance(event, ProviderProspected):
+            return Upsert("providers", key, {**values, "name": event.name, "kind": event.kind, "region": event.region,
+                                             "specialty": event.specialty, "status": "prospect", "meetings": 0,
+                                             "created_at": iso(event.occurred_at)})
+        row = _existing(view, "providers", key)
+        if (status := PROVIDER_STATUS_AFTER.get(type(event))) is not None:
+            values["status"] = status
+        match event:
+            case ProviderMeetingLogged():
+                values["meetings"] = row["meetings"] + 1
+                if row["status"] == "prospect":
+                    values["status"] = "contacted"
+            case ProviderCredentialed() | ProviderRecredentialed():
+                values["credential_expires_on"] = iso_date(event.expires_on)
+            case RetentionRiskFlagged():
+                values["retention_risk"] = event.level
+            case RetentionRiskCleared():
+                values["retention_risk"] = None
+        return Upsert("providers", key, values)
+
+    def _contract(self, event: ContractEvent, view: ViewReader) -> Upsert:
+        key = {"id": str(event.originator_id)}
+        values: dict[str, Any] = {"version": event.originator_version, "updated_at": iso(event.occurred_at)}
+        if isinstance(event, ContractDrafted):
+            return Upsert("contracts", key, {
+                **values, **_terms(event.terms), "provider_id": str(event.provider_id), "region": event.region,
+                "title": event.title, "status": "drafted", "negotiation_rounds": 0, "signed_by": "",
+                "terms_version": 1})
+        row = _existing(view, "contracts", key)
+        if (status := CONTRACT_STATUS_AFTER.get(type(event))) is not None:
+            values["status"] = status
+        match event:
+            case ContractDraftRevised():
+                values.update(_terms(event.terms))
+            case ContractCounterOffered():
+                values.update(_terms(event.terms), negotiation_rounds=event.round, last_offer_by=event.party)
+            case ContractSigned():
+                signed = sorted({*filter(None, row["signed_by"].split(",")), event.party})
+                values["signed_by"] = ",".join(signed)
+                if len(signed) == len(Party):
+                    values["status"] = "signed"
+            case ContractAmended():
+                values.update(_terms(event.terms), terms_version=event.terms_version)
+            case ContractRenewed():
+                values["expires_on"] = iso_date(event.expires_on)
+        return Upsert("contracts", key, values)
+
+
+def _terms(terms: Terms) -> dict[str, Any]:
+    return {"payment_terms_days": terms.payment_terms_days, "effective_on": iso_date(terms.effective_on),
+            "expires_on": iso_date(terms.expires_on)}
+
+
+def _existing(view: ViewReader, table: str, key: dict[str, str]) -> Row:
+    row = view.get(table, key)
+    if row is None:
+        raise LookupError(f"{table} has no row {key['id']}: its first event was never projected")
+    return row
+
+
+PIPELINE = ("prospect", "contacted", "applied", "credentialing", "credentialed", "active", "suspended", "rejected",
+            "terminated")
+
+
+def pipeline(view: ViewReader, region: str | None = None) -> dict[str, int]:
+    """Providers at each stage of recruitment and membership (every stage listed, zeros included)."""
+    clause, params = where({"region": ("region = :region", region)})
+    rows = view.select(f"SELECT status, COUNT(*) AS n FROM providers{clause} GROUP BY status", params)
+    counts = {row["status"]: row["n"] for row in rows}
+    return {stage: counts.get(stage, 0) for stage in PIPELINE}
+
+
+def provider_page(view: ViewReader, region: str | None = None, status: str | None = None, limit: int = 50,
+                  after: str | None = None) -> list[Row]:
+    """Providers by name, filtered by region and status; `after` is the last id of the previous page."""
+    clause, params = where({
+        "region": ("region = :region", region), "status": ("status = :status", status),
+        "after": ("(name, id) > (SELECT name, id FROM providers WHERE id = :after)", after),
+    })
+    return view.select(f"SELECT * FROM providers{clause} ORDER BY name, id LIMIT :limit", {**params, "limit": limit})
+
+
+def contract_register(view: ViewReader, today: date, region: str | None = None, expiring_within_days: int = 90
+                      ) -> dict[str, list[Row]]:
+    """Negotiations in progress, and active contracts expiring within the window, soonest first."""
+    until = (today + timedelta(days=expiring_within_days)).isoformat()
+    negotiating, params = where({"status": ("status IN ('proposed', 'negotiating', 'agreed')", True),
+                                 "region": ("region = :region", region)})
+    expiring, more = where({"status": ("status = 'active'", True), "until": ("expires_on <= :until", until),
+                            "region": ("region = :region", region)})
+    return {
+        "negotiating": view.select(f"SELECT * FROM contracts{negotiating} ORDER BY updated_at, id", params),
+        "expiring": view.select(f"SELECT * FROM contracts{expiring} ORDER BY expires_on, id", more),
+    }
