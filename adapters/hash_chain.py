@@ -116,7 +116,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "
             "WHERE rowid > ? ORDER BY rowid LIMIT ?",
             page,
-            lambda r: LoggedRow(r[0], r[1], r[2], r[3], r[4]),
+            _as_logged_row,
         )
 
     def chain_links(self, page: int = 5000) -> Iterator[ChainLink]:
@@ -136,6 +136,14 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             if len(rows) < page:
                 return
             after = rows[-1].position
+
+
+def _as_logged_row(row: Any) -> LoggedRow:
+    """A row as stored, coerced without judging it: an edit that changed a column's type is still
+    hashed (and caught), never a crash of the verifier."""
+    state = row[4].encode() if isinstance(row[4], str) else bytes(row[4] or b"")
+    version = row[2] if isinstance(row[2], int) else -1
+    return LoggedRow(row[0], str(row[1]), version, str(row[3]), state)
 
 
 def _hex(record_id: UUID | str) -> str:

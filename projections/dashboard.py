@@ -78,13 +78,13 @@ def _recent_performance(view: ViewReader, region: str, now: datetime, period: ti
     params = {"region": region, "since": iso(now - period), "now": iso(now)}
     responded = view.select(
         "SELECT opened_at, first_responded_at FROM cases WHERE region = :region AND opened_at >= :since "
-        "AND opened_at < :now AND first_responded_at IS NOT NULL", params)
+        "AND opened_at <= :now AND first_responded_at IS NOT NULL", params)
     resolved = view.select(
         "SELECT opened_at, resolved_at FROM cases WHERE region = :region AND resolved_at >= :since "
-        "AND resolved_at < :now", params)
+        "AND resolved_at <= :now", params)
     (scores,) = view.select(
         "SELECT AVG(satisfaction) AS average, COUNT(satisfaction) AS responses FROM cases "
-        "WHERE region = :region AND closed_at >= :since AND closed_at < :now", params)
+        "WHERE region = :region AND closed_at >= :since AND closed_at <= :now", params)
     return {
         "period_days": period.days,
         "median_minutes_to_first_response": _minutes(responded, "opened_at", "first_responded_at"),
@@ -101,10 +101,10 @@ def _common_problems(view: ViewReader, region: str, now: datetime) -> dict[str, 
     flags = view.select(
         f"SELECT f.policy_area AS area, {week.format(col='f.flagged_at')} AS week, c.category, COUNT(*) AS n "
         "FROM policy_flags f JOIN cases c ON c.id = f.case_id WHERE f.region = :region "
-        "AND f.flagged_at >= :last AND f.flagged_at < :now GROUP BY area, week, c.category", params)
+        "AND f.flagged_at >= :last AND f.flagged_at <= :now GROUP BY area, week, c.category", params)
     opened = view.select(
         f"SELECT category, {week.format(col='opened_at')} AS week, COUNT(*) AS n FROM cases "
-        "WHERE region = :region AND opened_at >= :last AND opened_at < :now GROUP BY category, week", params)
+        "WHERE region = :region AND opened_at >= :last AND opened_at <= :now GROUP BY category, week", params)
     areas: dict[str, dict[str, Any]] = {}
     for row in flags:
         area = areas.setdefault(row["area"], {"policy_area": row["area"], "this_week": 0, "last_week": 0,

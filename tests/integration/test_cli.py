@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,57 @@ def _events(store: Path) -> int:
             return int(db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
+
+
+class TestReadModels:
+    NOW = "2026-04-01T12:00:00+00:00"
+
+    def dashboards(self, data_dir: Path) -> dict[str, object]:
+        return {region: json.loads(run(data_dir, "dashboard", region, "--json", "--now", self.NOW).stdout)
+                for region in ("north", "south", "east", "west", "central")}
+
+    def test_a_rebuild_gives_the_dashboards_the_live_read_models_gave(self, tmp_path: Path) -> None:
+        run(tmp_path, "demo", "--cases", "300", "--seed", "2", "--start", START)
+        live = self.dashboards(tmp_path)
+        assert run(tmp_path, "projections", "rebuild").stdout.startswith("rebuilt all read models from")
+        assert self.dashboards(tmp_path) == live
+        north = live["north"]
+        assert isinstance(north, dict) and north["open_cases"]["total"] > 0 and north["workload"]
+
+    def test_status_shows_every_read_model_at_the_head(self, tmp_path: Path) -> None:
+        run(tmp_path, "demo", "--cases", "10", "--start", START)
+        table = run(tmp_path, "projections", "status").stdout
+        assert all(name in table for name in ("cases", "staff", "directory", "audit"))
+        assert " 0 " in table
+
+    def test_rebuilding_an_unknown_read_model_is_one_line(self, tmp_path: Path) -> None:
+        run(tmp_path, "demo", "--cases", "1", "--start", START)
+        result = run(tmp_path, "projections", "rebuild", "nope", check=False)
+        assert result.returncode == 1 and "no read model named 'nope'; there are: cases" in result.stderr
+
+    def test_an_unknown_region_names_the_regions_there_are(self, tmp_path: Path) -> None:
+        run(tmp_path, "demo", "--cases", "1", "--start", START)
+        result = run(tmp_path, "dashboard", "atlantis", check=False)
+        assert result.returncode == 1 and "there are: central, east, north, south, west" in result.stderr
+
+
+def test_history_as_of_prints_the_state_at_that_moment(tmp_path: Path) -> None:
+    run(tmp_path, "demo", "--cases", "30", "--start", START)
+    with sqlite3.connect(tmp_path / "events.sqlite") as db:
+        (case_id,) = db.execute("SELECT originator_id FROM stored_events WHERE topic='CaseEscalated'").fetchone()
+    events = json.loads(run(tmp_path, "history", case_id, "--json").stdout)
+    escalated = next(e for e in events if e["type"] == "CaseEscalated")
+    just_before = (datetime.fromisoformat(escalated["occurred_at"]) - timedelta(seconds=1)).isoformat()
+    before = json.loads(run(tmp_path, "history", case_id, "--as-of", just_before).stdout)
+    after = json.loads(run(tmp_path, "history", case_id, "--as-of", escalated["occurred_at"]).stdout)
+    assert (before["version"], after["version"]) == (escalated["version"] - 1, escalated["version"])
+    assert (before["status"], after["status"]) == ("in_progress", "escalated")
+    assert json.loads(run(tmp_path, "history", case_id, "--version", "1").stdout)["status"] == "new"
+
+
+def test_audit_export_writes_a_file_that_verifies_on_its_own(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run(data, "demo", "--cases", "10", "--start", START)
+    assert "exported" in run(data, "audit", "export", "--out", str(tmp_path / "log.jsonl")).stdout
+    result = run(tmp_path / "elsewhere", "audit", "verify", "--file", str(tmp_path / "log.jsonl"))
+    assert result.stdout.startswith("intact:")
