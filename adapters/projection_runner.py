@@ -21,6 +21,8 @@ from projections.store import Projection
 __all__ = ["ProjectionFailed", "ProjectionRunner", "ProjectionStatus"]
 
 log = logging.getLogger(__name__)
+REBUILD_BATCH = 10_000
+"""Events per transaction when rebuilding: big batches let a record's events share one row write."""
 Progress = Callable[[int, int], None]
 
 
@@ -55,7 +57,7 @@ class _Failure:
 
 class ProjectionRunner:
     def __init__(self, ledger: LedgerBase, store: SQLiteViewStore, projections: Sequence[Projection],
-                 batch: int = 500) -> None:
+                 batch: int = 1000) -> None:
         self.ledger, self.store, self.projections, self.batch = ledger, store, tuple(projections), batch
         store.create_views(self.projections)
 
@@ -92,7 +94,11 @@ class ProjectionRunner:
         for projection in projections or self.projections:
             self.store.drop_views(projection)
         self.store.create_views(self.projections)
-        return self.catch_up(progress=progress)
+        batch, self.batch = self.batch, REBUILD_BATCH
+        try:
+            return self.catch_up(progress=progress)
+        finally:
+            self.batch = batch
 
     def _apply_batch(self, events: list[tuple[int, DomainEvent]], positions: dict[str, int]) -> _Failure | None:
         """One transaction for the batch. If a projection fails on an event, the batch is applied again

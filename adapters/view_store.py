@@ -14,7 +14,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 
-from projections.store import Change, Projection, Row, Table, Upsert
+from projections.store import Change, Delete, Projection, Row, Table, Upsert
 
 __all__ = ["SQLiteViewStore", "ViewTransaction"]
 
@@ -23,32 +23,66 @@ FAILURES = ("CREATE TABLE IF NOT EXISTS projection_failures (name TEXT PRIMARY K
 
 
 class ViewTransaction:
-    """Reads and changes inside one transaction: a projection's `ViewReader`, and what the runner applies."""
+    """Reads and changes inside one transaction: a projection's `ViewReader`, and what the runner applies.
+
+    Changes are kept in memory and written once per row when the transaction ends (or before a
+    query that might read them): a case's several events in one batch cost one write, not several.
+    A pending change is `upsert` (set these columns), `delete`, or `replace` (delete, then insert).
+    """
 
     def __init__(self, cursor: SQLiteCursor, store: SQLiteViewStore) -> None:
         self.cursor = cursor
         self.store = store
+        self._rows: dict[tuple[str, tuple[Any, ...]], Row | None] = {}
+        self._pending: dict[tuple[str, tuple[Any, ...]], tuple[str, Mapping[str, Any], dict[str, Any]]] = {}
 
     def get(self, table: str, key: Mapping[str, Any]) -> Row | None:
-        condition = " AND ".join(f"{name} = ?" for name in key)
-        self.cursor.execute(f"SELECT * FROM {table} WHERE {condition}", tuple(key.values()))
-        row = self.cursor.fetchone()
+        ident = (table, tuple(key.values()))
+        if ident not in self._rows:
+            condition = " AND ".join(f"{name} = ?" for name in key)
+            self.cursor.execute(f"SELECT * FROM {table} WHERE {condition}", ident[1])
+            found = self.cursor.fetchone()
+            row = None if found is None else dict(found)
+            if ident in self._pending:
+                kind, _, values = self._pending[ident]
+                base = row if kind == "upsert" and row else self.store.blank_row(table, key)
+                row = None if kind == "delete" else {**base, **values}
+            self._rows[ident] = row
+        row = self._rows[ident]
         return None if row is None else dict(row)
 
     def select(self, sql: str, params: Mapping[str, Any] | Sequence[Any] = ()) -> list[Row]:
+        self.flush()
         self.cursor.execute(sql, params)
         return [dict(row) for row in self.cursor.fetchall()]
 
     def apply(self, changes: Iterable[Change]) -> None:
         for change in changes:
-            if isinstance(change, Upsert):
-                self.cursor.execute(self.store.upsert_sql(change), (*change.key.values(), *change.values.values()))
-            else:
-                condition = " AND ".join(f"{name} = ?" for name in change.key)
-                self.cursor.execute(f"DELETE FROM {change.table} WHERE {condition}", tuple(change.key.values()))
+            ident = (change.table, tuple(change.key.values()))
+            kind, _, values = self._pending.get(ident, ("none", change.key, {}))
+            if isinstance(change, Delete):
+                self._pending[ident] = ("delete", change.key, {})
+                self._rows[ident] = None
+                continue
+            merged = {**values, **change.values}
+            self._pending[ident] = ("upsert" if kind in ("none", "upsert") else "replace", change.key, merged)
+            if ident in self._rows:
+                current = self._rows[ident] or self.store.blank_row(change.table, change.key)
+                self._rows[ident] = {**current, **change.values}
+
+    def flush(self) -> None:
+        """Write the changes kept in memory, one statement per row."""
+        for (table, key_values), (kind, key, values) in self._pending.items():
+            if kind in ("delete", "replace"):
+                condition = " AND ".join(f"{name} = ?" for name in key)
+                self.cursor.execute(f"DELETE FROM {table} WHERE {condition}", key_values)
+            if kind in ("upsert", "replace"):
+                self.cursor.execute(self.store.upsert_sql(Upsert(table, key, values)), (*key_values, *values.values()))
+        self._pending.clear()
 
     def track(self, name: str, position: int) -> None:
         """Move a projection's position forward; refused (IntegrityError) if it is not forward."""
+        self.flush()
         self.store._insert_tracking(self.cursor, Tracking(name, position))
         self.cursor.execute("DELETE FROM projection_failures WHERE name = ? AND position <= ?", (name, position))
 
@@ -64,6 +98,7 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         super().__init__(SQLiteDatastore(db_name=str(path), lock_timeout=30, single_row_tracking=True))
         self.create_table()
         self._upserts: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
+        self._columns: dict[str, tuple[str, ...]] = {}
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), FAILURES]
@@ -73,6 +108,7 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=True) as c:
             for projection in projections:
                 for table in projection.tables:
+                    self._columns[table.name] = tuple(table.columns)
                     for statement in _ddl(table):
                         c.execute(statement)
 
@@ -86,8 +122,15 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
 
     @contextmanager
     def transaction(self) -> Iterator[ViewTransaction]:
-        with self.datastore.transaction(commit=True) as c:
-            yield ViewTransaction(c, self)
+        """A write transaction. Read models can always be rebuilt from the log, so their commits need
+        not wait for the disk (`synchronous=NORMAL`): a power cut may lose the last batches, never
+        consistency, as each batch's position commits with its rows."""
+        with self.datastore.get_connection(commit=True) as connection:
+            connection.cursor().execute("PRAGMA synchronous=NORMAL")
+            with connection.transaction(commit=True) as c:
+                view = ViewTransaction(c, self)
+                yield view
+                view.flush()
 
     @contextmanager
     def reader(self) -> Iterator[ViewTransaction]:
@@ -107,6 +150,10 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
         with self.reader() as view:
             return {table.name: view.select(f"SELECT * FROM {table.name} ORDER BY {', '.join(table.key)}")
                     for table in projection.tables}
+
+    def blank_row(self, table: str, key: Mapping[str, Any]) -> Row:
+        """A row not yet written: every column empty but the key."""
+        return {**dict.fromkeys(self._columns[table]), **key}
 
     def upsert_sql(self, change: Upsert) -> str:
         signature = (change.table, tuple(change.key), tuple(change.values))

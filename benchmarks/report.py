@@ -1,0 +1,42 @@
+"""Benchmark rows: each figure next to its baseline, measured in the same run, and their ratio."""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+__all__ = ["Row", "machine", "print_table", "write_json"]
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    what: str
+    value: float
+    baseline: float
+    ratio: float
+    target: str
+    met: bool
+
+
+def machine() -> str:
+    import os
+
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def print_table(rows: list[Row]) -> str:
+    lines = ["| id | what | caseledger | baseline | ratio | target | met |", "| --- | --- | ---: | ---: | ---: | --- | --- |"]
+    for r in rows:
+        lines.append(f"| {r.id} | {r.what} | {r.value:,.1f} | {r.baseline:,.1f} | {r.ratio:.2f}x | {r.target} | "
+                     f"{'yes' if r.met else 'no'} |")
+    text = "\n".join(lines)
+    print(text)
+    return text
+
+
+def write_json(rows: list[Row], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
