@@ -28,7 +28,8 @@ def machine() -> str:
 
 
 def print_table(rows: list[Row]) -> str:
-    lines = ["| id | what | caseledger | baseline | ratio | target | met |", "| --- | --- | ---: | ---: | ---: | --- | --- |"]
+    lines = ["| id | what | caseledger | baseline | ratio | target | met |",
+             "| --- | --- | ---: | ---: | ---: | --- | --- |"]
     for r in rows:
         lines.append(f"| {r.id} | {r.what} | {r.value:,.1f} | {r.baseline:,.1f} | {r.ratio:.2f}x | {r.target} | "
                      f"{'yes' if r.met else 'no'} |")
