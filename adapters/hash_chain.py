@@ -110,6 +110,14 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         c.executemany("INSERT INTO event_chain VALUES (?, ?, ?, ?)", links)
         return positions
 
+    def position_of(self, record_id: UUID, version: int) -> int | None:
+        """The log position of one event of a record, if it was recorded."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT rowid FROM {self.events_table_name} WHERE originator_id = ? AND originator_version = ?",
+                      (record_id.hex, version))
+            row = c.fetchone()
+        return None if row is None else int(row[0])
+
     def logged_rows(self, page: int = 5000) -> Iterator[LoggedRow]:
         """Every stored event in position order, as stored (nothing decoded or trusted)."""
         yield from self._paged(

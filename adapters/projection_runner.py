@@ -10,6 +10,8 @@ nothing counted twice.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -88,6 +90,30 @@ class ProjectionRunner:
             if failure:
                 raise ProjectionFailed(failure.name, failure.position, failure.record_id, failure.cause)
         return done
+
+    def follow(self, stop: threading.Event, wake: threading.Event, interval: float = 0.5) -> None:
+        """Keep the read models current until `stop` is set: woken after each save in this process,
+        and polling every `interval` for other writers. Failures are logged and retried with backoff."""
+        pause = interval
+        while not stop.is_set():
+            try:
+                self.catch_up()
+                pause = interval
+            except Exception:
+                log.exception("read models could not catch up; retrying in %.1f s", pause)
+                pause = min(pause * 2, 30.0)
+            wake.wait(pause)
+            wake.clear()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Wait until every read model has reached `position`; False if `timeout` passed first."""
+        deadline = time.monotonic() + timeout
+        names = [p.name for p in self.projections]
+        while min(self.store.positions(names).values(), default=position) < position:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def rebuild(self, projections: Sequence[Projection] | None = None, progress: Progress | None = None) -> int:
         """Drop the named read models and build them again from the whole log."""

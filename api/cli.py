@@ -18,6 +18,7 @@ from adapters.clock import SimulatedClock, system_clock
 from adapters.projection_runner import ProjectionFailed
 from api.cli_audit import audit_app
 from api.cli_projections import projections_app
+from api.cli_serve import run_server, token_app
 from api.console import CliError, open_runner, open_store, out, progress_bar
 from api.demo import demo_start, plan_demo
 from api.settings import get_settings
@@ -32,6 +33,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="caseledger: an event-sourced case management engine.")
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
+app.add_typer(token_app, name="token")
 
 LIVE_EVERY = 250
 """Demo steps between two catch-ups of the read models, so they are built live, not in one go."""
@@ -71,6 +73,16 @@ def demo(
                 update(done, len(plan) + done)
     runner.catch_up()
     out.print(f"seeded {cases} cases: {ledger.head()} events in {settings.event_store_path}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    admin_token: Annotated[bool, typer.Option(help="Print an administrator token at start.")] = True,
+) -> None:
+    """Serve the HTTP API (and keep the read models current) until interrupted."""
+    run_server(get_settings(), host, port, admin_token)
 
 
 @app.command()

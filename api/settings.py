@@ -16,6 +16,18 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     """Where the embedded store keeps its files."""
 
+    token_secret: str | None = None
+    """The key that signs API tokens; generated into the data directory on first use if unset."""
+
+    token_ttl_hours: float = 12
+    """How long an issued token is valid."""
+
+    max_body_bytes: int = 64 * 1024
+    """Larger request bodies are refused with 413."""
+
+    read_wait_seconds: float = 5.0
+    """How long a read with `min_position` waits for the read models to catch up."""
+
     @property
     def event_store_path(self) -> Path:
         return self.data_dir / "events.sqlite"
@@ -23,6 +35,10 @@ class Settings(BaseSettings):
     @property
     def views_path(self) -> Path:
         return self.data_dir / "views.sqlite"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.data_dir / "token.secret"
 
     @property
     def anchors_path(self) -> Path:

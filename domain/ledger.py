@@ -9,7 +9,7 @@ from typing import TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import Environment
 
 from domain.aggregate import Aggregate
@@ -57,6 +57,7 @@ class LedgerBase(Application[UUID]):
     ) -> None:
         self.clock = clock
         self.new_id = new_id
+        self.listeners: list[Callable[[int], None]] = []
         super().__init__(dict(env))
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
@@ -118,6 +119,12 @@ class LedgerBase(Application[UUID]):
     def head(self) -> int:
         """The position of the newest event (0 for an empty store)."""
         return self.recorder.max_notification_id() or 0
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        """Tell listeners (a read-model runner, a relay) the log's new head, after the commit."""
+        if recordings:
+            for listener in self.listeners:
+                listener(recordings[-1].notification.id)
 
     def _update(
         self, kind: type[A], record_id: UUID, expected_version: int | None, command: Callable[[A], None]

@@ -34,7 +34,7 @@ from domain.provider import (
 )
 from projections.store import Change, Projection, Row, Table, Upsert, ViewReader, iso, iso_date, where
 
-__all__ = ["Directory", "contract_register", "pipeline", "provider_page"]
+__all__ = ["Directory", "contract_page", "contract_register", "pipeline", "provider_page"]
 
 PROVIDERS = Table(
     "providers",
@@ -163,3 +163,13 @@ def contract_register(view: ViewReader, today: date, region: str | None = None, 
         "negotiating": view.select(f"SELECT * FROM contracts{negotiating} ORDER BY updated_at, id", params),
         "expiring": view.select(f"SELECT * FROM contracts{expiring} ORDER BY expires_on, id", more),
     }
+
+
+def contract_page(view: ViewReader, region: str | None = None, status: str | None = None,
+                  provider_id: str | None = None, limit: int = 50, after: str | None = None) -> list[Row]:
+    """Contracts by id, filtered by region, status and provider; `after` is the last id of the previous page."""
+    clause, params = where({
+        "region": ("region = :region", region), "status": ("status = :status", status),
+        "provider_id": ("provider_id = :provider_id", provider_id), "after": ("id > :after", after),
+    })
+    return view.select(f"SELECT * FROM contracts{clause} ORDER BY id LIMIT :limit", {**params, "limit": limit})

@@ -1,0 +1,91 @@
+"""The HTTP API: FastAPI, one router per resource, served by uvicorn (`caseledger serve`)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.clock import system_clock
+from api.auth import token_secret
+from api.bootstrap import build_ledger, build_runner
+from api.deps import Engine
+from api.problems import install_problem_handlers, problem_response
+from api.routes import audit, cases, contracts, health, providers, regions
+from api.settings import Settings
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """An event-sourced case management engine. Commands are POSTs that return the record's
+new `version` and the log `position` of its event; pass `min_position` to a read to see your own
+write; `If-Match: VERSION` makes a command conditional. Errors are RFC 9457 problem details."""
+
+
+def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ledger = build_ledger(settings, clock=clock)
+        engine = Engine(settings, ledger, build_runner(settings, ledger), token_secret(settings))
+        ledger.listeners.append(lambda _: engine.wake.set())
+        follower = threading.Thread(target=engine.runner.follow, args=(engine.stop, engine.wake),
+                                    name="read-models", daemon=True)
+        follower.start()
+        app.state.engine = engine
+        yield
+        engine.stop.set()
+        engine.wake.set()
+        follower.join(timeout=10)
+        engine.runner.store.close()
+        ledger.close()
+
+    app = FastAPI(title="caseledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    install_problem_handlers(app)
+    for router in (health.router, cases.router, providers.router, contracts.router, regions.router, audit.router):
+        app.include_router(router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app
+
+
+class BodyLimit:
+    """Refuse bodies over the limit with 413 before they are read into memory (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response: Response = problem_response(413, "body-too-large", f"request bodies are limited to {self.limit} "
+                                              "bytes")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+

@@ -1,0 +1,69 @@
+"""FastAPI dependencies: the running engine, and who is calling."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from adapters.projection_runner import ProjectionRunner
+from api.auth import InvalidToken, Principal, read_token
+from api.problems import Forbidden, Problem
+from api.settings import Settings
+from domain.application import CaseLedger
+from domain.values import Role
+
+__all__ = ["AppDep", "Engine", "Principal", "CurrentPrincipal", "require_role", "require_region"]
+
+
+@dataclass
+class Engine:
+    """What the composition root built for the HTTP API: one of each, shared by every request."""
+
+    settings: Settings
+    ledger: CaseLedger
+    runner: ProjectionRunner
+    secret: str
+    stop: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)
+
+    def read_after(self, min_position: int | None) -> None:
+        """Read-your-writes: wait, boundedly, until the read models reach `min_position`."""
+        if min_position and not self.runner.wait_for(min_position, self.settings.read_wait_seconds):
+            raise Problem(503, "read-models-behind",
+                          f"the read models have not reached position {min_position} yet; retry shortly",
+                          retry_after_seconds=1)
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `caseledger token issue`.")
+
+
+def current_principal(
+    engine: Annotated[Engine, Depends(get_engine)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise InvalidToken("this route needs `Authorization: Bearer TOKEN`")
+    return read_token(engine.secret, credentials.credentials)
+
+
+AppDep = Annotated[Engine, Depends(get_engine)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"a {principal.role} may not do this; it takes: {', '.join(roles)}")
+
+
+def require_region(principal: Principal, region: str) -> None:
+    if not principal.sees(region):
+        raise Forbidden(f"{principal.subject} works in region {principal.region}, not {region}")

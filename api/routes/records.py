@@ -1,0 +1,107 @@
+"""What cases, providers and contracts share over HTTP: creation, current and past state, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID, uuid5
+
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import AwareDatetime, BaseModel
+
+from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role
+from api.problems import Problem
+from api.routes.commands import COMMAND_RESPONSES, WRITERS, CommandAccepted, request_model, run_command
+from domain.aggregate import Aggregate
+from domain.application import CaseLedger
+from domain.errors import RecordNotFound
+from domain.values import Actor, Role
+
+__all__ = ["READERS", "HistoryEvent", "add_creation", "add_record_reads"]
+
+READERS = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.AUDITOR, Role.ADMIN)
+IDEMPOTENCY_NAMESPACE = UUID("8e7c2a52-61b4-4c8e-9a3e-5d0f3f1a2b77")
+ENVELOPE = {"originator_id", "originator_version", "occurred_at", "actor", "correlation_id", "causation_id"}
+
+
+class HistoryEvent(BaseModel):
+    """One event of a record's history."""
+
+    version: int
+    type: str
+    occurred_at: datetime
+    actor: Actor
+    correlation_id: UUID
+    causation_id: UUID | None
+    data: dict[str, Any]
+
+
+def add_creation(router: APIRouter, kind: type[Aggregate], method_name: str,
+                 region_of: Callable[[CaseLedger, Any], str]) -> None:
+    """`POST /{records}`: 201 with a Location; with an Idempotency-Key, a retry returns the first result."""
+    method = getattr(CaseLedger, method_name)
+    id_name = f"{kind.aggregate_type}_id"
+    model = request_model(method, f"{kind.__name__}Create", skip=frozenset({id_name}))
+
+    def create(body: model, engine: AppDep, principal: CurrentPrincipal, response: Response,  # type: ignore[valid-type]
+               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> CommandAccepted:
+        require_role(principal, *WRITERS)
+        ledger = engine.ledger
+        require_region(principal, region_of(ledger, body))
+        record_id = uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.subject}:{idempotency_key}") if idempotency_key \
+            else ledger.new_id()
+        response.status_code = 201
+        response.headers["Location"] = f"{router.prefix}/{record_id}"
+        if idempotency_key and (position := ledger.recorder.position_of(record_id, 1)) is not None:  # type: ignore[attr-defined]
+            response.headers["Idempotent-Replayed"] = "true"
+            return CommandAccepted(id=record_id, version=1, position=position)
+        ctx = ledger.context(principal.actor)
+        run = getattr(ledger, method_name)
+        return run_command(principal, lambda: run(ctx, **dict(body), **{id_name: record_id}), response)
+
+    create.__annotations__["body"] = model  # the derived model, not the name of a local
+    router.add_api_route("", create, methods=["POST"], status_code=201, response_model=CommandAccepted,
+                         name=f"{kind.aggregate_type}:create", summary=f"Create a {kind.aggregate_type}",
+                         responses=COMMAND_RESPONSES)
+
+
+def read_record(engine: AppDep, principal: Principal, kind: type[Aggregate], record_id: UUID,
+                as_of: datetime | None, version: int | None) -> Aggregate:
+    require_role(principal, *READERS)
+    ledger = engine.ledger
+    if as_of is not None and version is not None:
+        raise Problem(422, "invalid-request", "give as_of or version, not both", field="as_of")
+    if as_of is not None:
+        version = ledger.version_at(record_id, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
+    record = ledger.get(kind, record_id, version=version)
+    if version is not None and record.version != version:
+        raise RecordNotFound(kind.aggregate_type, f"{record_id} version {version} (it is at {record.version})")
+    require_region(principal, getattr(record, "region"))  # noqa: B009 - regional records only
+    return record
+
+
+def add_record_reads(router: APIRouter, kind: type[Aggregate]) -> None:
+    """`GET /{records}/{id}` (now, or as it was) and `GET /{records}/{id}/history`."""
+
+    def get(record_id: UUID, engine: AppDep, principal: CurrentPrincipal, response: Response,
+            as_of: Annotated[AwareDatetime | None, Query(description="State at this time.")] = None,
+            version: Annotated[int | None, Query(ge=1, le=2**31, description="State at this version.")] = None,
+            ) -> Any:
+        record = read_record(engine, principal, kind, record_id, as_of, version)
+        response.headers["ETag"] = f'"{record.version}"'
+        return record
+
+    def history(record_id: UUID, engine: AppDep, principal: CurrentPrincipal) -> list[HistoryEvent]:
+        read_record(engine, principal, kind, record_id, None, None)
+        return [HistoryEvent(version=e.originator_version, type=e.type_name, occurred_at=e.occurred_at,
+                             actor=e.actor, correlation_id=e.correlation_id, causation_id=e.causation_id,
+                             data=e.model_dump(mode="json", exclude=ENVELOPE))
+                for e in engine.ledger.history(record_id)]
+
+    router.add_api_route("/{record_id}", get, methods=["GET"], response_model=kind,
+                         name=f"{kind.aggregate_type}:get", summary=f"A {kind.aggregate_type}, now or as it was",
+                         responses=COMMAND_RESPONSES)
+    router.add_api_route("/{record_id}/history", history, methods=["GET"], response_model=list[HistoryEvent],
+                         name=f"{kind.aggregate_type}:history", summary=f"Every event of a {kind.aggregate_type}",
+                         responses=COMMAND_RESPONSES)

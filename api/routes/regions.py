@@ -1,0 +1,95 @@
+"""Regions: their staff (administrators keep it), and each region's coordinator dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime, BaseModel
+
+from api.deps import AppDep, CurrentPrincipal, require_region, require_role
+from api.routes.commands import COMMAND_RESPONSES, CommandAccepted, run_command
+from api.routes.records import READERS
+from domain.errors import RecordNotFound
+from domain.values import Code, Role, ShortText
+from projections.dashboard import region_dashboard
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/regions", tags=["regions"], responses=COMMAND_RESPONSES)
+
+
+class RegionCreate(BaseModel):
+    code: Code
+    name: ShortText
+
+
+class StaffMemberIn(BaseModel):
+    staff_id: Code
+    name: ShortText
+
+
+@router.post("", status_code=201, response_model=CommandAccepted, summary="Establish a region")
+def establish(body: RegionCreate, engine: AppDep, principal: CurrentPrincipal, response: Response) -> CommandAccepted:
+    require_role(principal, Role.ADMIN)
+    response.headers["Location"] = f"/regions/{body.code}"
+    ledger = engine.ledger
+    return run_command(principal, lambda: ledger.establish_region(ledger.context(principal.actor), body.code,
+                                                                  body.name), response)
+
+
+@router.post("/{region}/coordinator", response_model=CommandAccepted, summary="Appoint the region's coordinator")
+def appoint(region: str, body: StaffMemberIn, engine: AppDep, principal: CurrentPrincipal,
+            response: Response) -> CommandAccepted:
+    require_role(principal, Role.ADMIN)
+    ledger = engine.ledger
+    return run_command(principal, lambda: ledger.appoint_coordinator(ledger.context(principal.actor), region,
+                                                                     body.staff_id, body.name), response)
+
+
+@router.post("/{region}/representatives", response_model=CommandAccepted, summary="Add a representative")
+def add_representative(region: str, body: StaffMemberIn, engine: AppDep, principal: CurrentPrincipal,
+                       response: Response) -> CommandAccepted:
+    require_role(principal, Role.ADMIN)
+    ledger = engine.ledger
+    return run_command(principal, lambda: ledger.add_representative(ledger.context(principal.actor), region,
+                                                                    body.staff_id, body.name), response)
+
+
+@router.post("/{region}/representatives/{staff_id}/remove", response_model=CommandAccepted,
+             summary="Remove a representative")
+def remove_representative(region: str, staff_id: str, engine: AppDep, principal: CurrentPrincipal,
+                          response: Response) -> CommandAccepted:
+    require_role(principal, Role.ADMIN)
+    ledger = engine.ledger
+    return run_command(principal, lambda: ledger.remove_representative(ledger.context(principal.actor), region,
+                                                                       staff_id), response)
+
+
+@router.get("", summary="Regions and their staff")
+def list_regions(engine: AppDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+    require_role(principal, *READERS)
+    with engine.runner.store.reader() as view:
+        regions = view.select("SELECT code, name, coordinator_id FROM regions ORDER BY code")
+        staff = view.select("SELECT region, staff_id, name, role FROM staff ORDER BY region, role, staff_id")
+    return [{**r, "staff": [s for s in staff if s["region"] == r["code"]]} for r in regions
+            if principal.sees(r["code"])]
+
+
+@router.get("/{region}/dashboard", summary="The coordinator's dashboard")
+def dashboard(
+    region: str, engine: AppDep, principal: CurrentPrincipal,
+    now: Annotated[AwareDatetime | None, Query(description="Compute as of this time; default now.")] = None,
+    at_risk_hours: Annotated[float, Query(ge=0, le=24 * 90)] = 24,
+    min_position: Annotated[int | None, Query(ge=0)] = None,
+) -> dict[str, Any]:
+    """Open cases by status, priority and category; SLA at risk and breached; escalations waiting; workload;
+    median times to first response and resolution; satisfaction; common problems this week against last."""
+    require_role(principal, *READERS)
+    require_region(principal, region)
+    engine.read_after(min_position)
+    with engine.runner.store.reader() as view:
+        if view.get("regions", {"code": region}) is None:
+            raise RecordNotFound("region", region)
+        return region_dashboard(view, region, now or engine.ledger.clock(), timedelta(hours=at_risk_hours))
