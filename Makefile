@@ -12,10 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## Seed a demo network into an empty store (CASELEDGER_DATA_DIR, default ./var) and print its stats.
+## Seed a demo network into an empty store (CASELEDGER_DATA_DIR, default ./var), print its stats,
+## then serve the HTTP API on 127.0.0.1:8000 (HOST/PORT to change) with an administrator token.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(STAMP)
 	$(BIN)/caseledger demo --if-empty
 	$(BIN)/caseledger stats
+	$(BIN)/caseledger serve --host $(HOST) --port $(PORT)
 
 ## Lint, type-check, check the layers, and run the whole suite (slow drills included).
 test: $(STAMP) lint

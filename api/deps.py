@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from api.settings import Settings
 from domain.application import CaseLedger
 from domain.values import Role
 
-__all__ = ["AppDep", "Engine", "Principal", "CurrentPrincipal", "require_role", "require_region"]
+__all__ = ["AppDep", "CurrentPrincipal", "Engine", "Principal", "require_region", "require_role", "role_guard"]
 
 
 @dataclass
@@ -32,6 +33,9 @@ class Engine:
 
     def read_after(self, min_position: int | None) -> None:
         """Read-your-writes: wait, boundedly, until the read models reach `min_position`."""
+        if min_position and min_position > (head := self.ledger.head()):
+            raise Problem(422, "invalid-request", f"min_position {min_position} is beyond the log's head ({head}): "
+                          "pass the position a command returned", field="min_position")
         if min_position and not self.runner.wait_for(min_position, self.settings.read_wait_seconds):
             raise Problem(503, "read-models-behind",
                           f"the read models have not reached position {min_position} yet; retry shortly",
@@ -57,6 +61,16 @@ def current_principal(
 
 AppDep = Annotated[Engine, Depends(get_engine)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def role_guard(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that refuses other roles before the request body is even read."""
+
+    def guard(principal: CurrentPrincipal) -> Principal:
+        require_role(principal, *roles)
+        return principal
+
+    return guard
 
 
 def require_role(principal: Principal, *roles: Role) -> None:

@@ -133,7 +133,14 @@ class LedgerBase(Application[UUID]):
         if expected_version is not None and expected_version != aggregate.version:
             raise VersionMismatch(kind.aggregate_type, record_id, expected_version, aggregate.version)
         command(aggregate)
-        return self._commit(aggregate)
+        try:
+            return self._commit(aggregate)
+        except ConcurrentUpdate:
+            if expected_version is None:
+                raise
+            # a conditional command that lost the race saw a version that is no longer current
+            raise VersionMismatch(kind.aggregate_type, record_id, expected_version,
+                                  self.get(kind, record_id).version) from None
 
     def _commit(self, aggregate: Aggregate) -> CommandResult:
         try:

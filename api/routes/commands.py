@@ -1,14 +1,15 @@
 """Command routes derived from the command service: one POST per domain command, its request body
-built from the command method's own parameters, so the API cannot drift from the domain."""
+built from the command method's own parameters, so the API cannot drift from the domain.
 
-from __future__ import annotations
+This module does not postpone annotations: the endpoints it builds annotate their parameters with
+models and guards made at run time, which FastAPI must see as objects."""
 
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, get_type_hints
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, ConfigDict, create_model
 
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role
@@ -79,19 +80,30 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel]) -> Callable[..., CommandAccepted]:
-    def endpoint(
-        record_id: UUID, body: model, engine: AppDep, principal: CurrentPrincipal,  # type: ignore[valid-type]
-        response: Response, if_match: Annotated[str | None, Header()] = None,
-    ) -> CommandAccepted:
+def record_guard(kind: type[Aggregate]) -> Callable[..., Principal]:
+    """A dependency: only writers of the record's own region may command it, checked before the body is read."""
+
+    def guard(record_id: UUID, engine: AppDep, principal: CurrentPrincipal) -> Principal:
         require_role(principal, *WRITERS)
+        require_region(principal, getattr(engine.ledger.get(kind, record_id), "region"))  # noqa: B009
+        return principal
+
+    return guard
+
+
+def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel]) -> Callable[..., CommandAccepted]:
+    guard = record_guard(kind)
+
+    def endpoint(
+        record_id: UUID, body: model, engine: AppDep,  # type: ignore[valid-type]
+        principal: Annotated[Principal, Depends(guard)], response: Response,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> CommandAccepted:
         ledger = engine.ledger
-        require_region(principal, getattr(ledger.get(kind, record_id), "region"))  # noqa: B009 - regional records only
         run = getattr(ledger, method_name)
         version = expected_version(if_match)
         ctx = ledger.context(principal.actor)
         return run_command(principal, lambda: run(ctx, record_id, **dict(body), expected_version=version),
                            response)
 
-    endpoint.__annotations__["body"] = model  # the derived model, not the name of a local
     return endpoint

@@ -1,16 +1,17 @@
-"""What cases, providers and contracts share over HTTP: creation, current and past state, history."""
+"""What cases, providers and contracts share over HTTP: creation, current and past state, history.
 
-from __future__ import annotations
+This module does not postpone annotations: the endpoints it builds annotate their parameters with
+models and guards made at run time, which FastAPI must see as objects."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid5
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import AwareDatetime, BaseModel
 
-from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role
+from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role, role_guard
 from api.problems import Problem
 from api.routes.commands import COMMAND_RESPONSES, WRITERS, CommandAccepted, request_model, run_command
 from domain.aggregate import Aggregate
@@ -44,9 +45,9 @@ def add_creation(router: APIRouter, kind: type[Aggregate], method_name: str,
     id_name = f"{kind.aggregate_type}_id"
     model = request_model(method, f"{kind.__name__}Create", skip=frozenset({id_name}))
 
-    def create(body: model, engine: AppDep, principal: CurrentPrincipal, response: Response,  # type: ignore[valid-type]
-               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> CommandAccepted:
-        require_role(principal, *WRITERS)
+    def create(body: model, engine: AppDep, principal: Annotated[Principal, Depends(role_guard(*WRITERS))],  # type: ignore[valid-type]
+               response: Response, idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+               ) -> CommandAccepted:
         ledger = engine.ledger
         require_region(principal, region_of(ledger, body))
         record_id = uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.subject}:{idempotency_key}") if idempotency_key \
@@ -60,7 +61,6 @@ def add_creation(router: APIRouter, kind: type[Aggregate], method_name: str,
         run = getattr(ledger, method_name)
         return run_command(principal, lambda: run(ctx, **dict(body), **{id_name: record_id}), response)
 
-    create.__annotations__["body"] = model  # the derived model, not the name of a local
     router.add_api_route("", create, methods=["POST"], status_code=201, response_model=CommandAccepted,
                          name=f"{kind.aggregate_type}:create", summary=f"Create a {kind.aggregate_type}",
                          responses=COMMAND_RESPONSES)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime, BaseModel
 
-from api.deps import AppDep, CurrentPrincipal, require_region, require_role
+from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role, role_guard
 from api.routes.commands import COMMAND_RESPONSES, CommandAccepted, run_command
 from api.routes.records import READERS
 from domain.errors import RecordNotFound
@@ -18,6 +18,7 @@ from projections.dashboard import region_dashboard
 __all__ = ["router"]
 
 router = APIRouter(prefix="/regions", tags=["regions"], responses=COMMAND_RESPONSES)
+AdminDep = Annotated[Principal, Depends(role_guard(Role.ADMIN))]
 
 
 class RegionCreate(BaseModel):
@@ -31,8 +32,7 @@ class StaffMemberIn(BaseModel):
 
 
 @router.post("", status_code=201, response_model=CommandAccepted, summary="Establish a region")
-def establish(body: RegionCreate, engine: AppDep, principal: CurrentPrincipal, response: Response) -> CommandAccepted:
-    require_role(principal, Role.ADMIN)
+def establish(body: RegionCreate, engine: AppDep, principal: AdminDep, response: Response) -> CommandAccepted:
     response.headers["Location"] = f"/regions/{body.code}"
     ledger = engine.ledger
     return run_command(principal, lambda: ledger.establish_region(ledger.context(principal.actor), body.code,
@@ -40,18 +40,16 @@ def establish(body: RegionCreate, engine: AppDep, principal: CurrentPrincipal, r
 
 
 @router.post("/{region}/coordinator", response_model=CommandAccepted, summary="Appoint the region's coordinator")
-def appoint(region: str, body: StaffMemberIn, engine: AppDep, principal: CurrentPrincipal,
+def appoint(region: str, body: StaffMemberIn, engine: AppDep, principal: AdminDep,
             response: Response) -> CommandAccepted:
-    require_role(principal, Role.ADMIN)
     ledger = engine.ledger
     return run_command(principal, lambda: ledger.appoint_coordinator(ledger.context(principal.actor), region,
                                                                      body.staff_id, body.name), response)
 
 
 @router.post("/{region}/representatives", response_model=CommandAccepted, summary="Add a representative")
-def add_representative(region: str, body: StaffMemberIn, engine: AppDep, principal: CurrentPrincipal,
+def add_representative(region: str, body: StaffMemberIn, engine: AppDep, principal: AdminDep,
                        response: Response) -> CommandAccepted:
-    require_role(principal, Role.ADMIN)
     ledger = engine.ledger
     return run_command(principal, lambda: ledger.add_representative(ledger.context(principal.actor), region,
                                                                     body.staff_id, body.name), response)
@@ -59,9 +57,8 @@ def add_representative(region: str, body: StaffMemberIn, engine: AppDep, princip
 
 @router.post("/{region}/representatives/{staff_id}/remove", response_model=CommandAccepted,
              summary="Remove a representative")
-def remove_representative(region: str, staff_id: str, engine: AppDep, principal: CurrentPrincipal,
+def remove_representative(region: str, staff_id: str, engine: AppDep, principal: AdminDep,
                           response: Response) -> CommandAccepted:
-    require_role(principal, Role.ADMIN)
     ledger = engine.ledger
     return run_command(principal, lambda: ledger.remove_representative(ledger.context(principal.actor), region,
                                                                        staff_id), response)

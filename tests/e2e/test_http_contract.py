@@ -1,0 +1,153 @@
+"""The HTTP contract: conditional and idempotent commands, problem details, limits, tokens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+
+from api.auth import Principal, issue_token, read_token
+from domain.values import Role
+from tests.e2e.conftest import CASELEDGER, SECRET, headers
+
+REP = headers(Role.REPRESENTATIVE, "north", "rep-north-1")
+CASE = {"region": "north", "channel": "email", "customer_ref": "c-77", "subject": "Outage",
+        "description": "No line since Monday"}
+
+
+def open_case(client: httpx.Client) -> dict[str, Any]:
+    response = client.post("/cases", json=CASE, headers=REP)
+    assert response.status_code == 201
+    return response.json()  # type: ignore[no-any-return]
+
+
+class TestConditionalCommands:
+    def test_two_concurrent_commands_with_the_same_if_match_one_wins(self, client: httpx.Client) -> None:
+        case = open_case(client)
+        url = f"/cases/{case['id']}/add-note"
+        for _ in range(5):
+            version = client.get(f"/cases/{case['id']}", headers=REP).headers["ETag"].strip('"')
+            with ThreadPoolExecutor(2) as pool:
+                statuses = sorted(pool.map(lambda n: _note(client, url, n, version), range(2)))
+            assert statuses == [200, 412], statuses
+        assert client.get(f"/cases/{case['id']}", headers=REP).json()["notes_added"] == 5
+
+    def test_a_stale_version_is_412_naming_the_current_one(self, client: httpx.Client) -> None:
+        case = open_case(client)
+        response = client.post(f"/cases/{case['id']}/add-note", json={"text": "x"}, headers={**REP, "If-Match": "7"})
+        assert response.status_code == 412
+        assert response.json()["detail"].endswith("is at version 1, not 7: reload it and try again")
+
+    def test_an_if_match_that_is_not_a_version_is_422(self, client: httpx.Client) -> None:
+        case = open_case(client)
+        response = client.post(f"/cases/{case['id']}/add-note", json={"text": "x"}, headers={**REP, "If-Match": "*x"})
+        assert (response.status_code, response.json()["field"]) == (422, "If-Match")
+
+
+def _note(client: httpx.Client, url: str, n: int, version: str) -> int:
+    with httpx.Client(base_url=str(client.base_url), timeout=30) as own:
+        return own.post(url, json={"text": f"note {n}"}, headers={**REP, "If-Match": f'"{version}"'}).status_code
+
+
+class TestCreation:
+    def test_creation_is_201_with_a_location_and_an_etag(self, client: httpx.Client) -> None:
+        response = client.post("/cases", json=CASE, headers=REP)
+        assert response.status_code == 201
+        body = response.json()
+        assert response.headers["Location"] == f"/cases/{body['id']}"
+        assert response.headers["ETag"] == '"1"' and body["version"] == 1 and body["position"] > 0
+
+    def test_a_retried_creation_with_an_idempotency_key_returns_the_first_result(self, client: httpx.Client) -> None:
+        key = {**REP, "Idempotency-Key": "open-case-7f3a"}
+        first = client.post("/cases", json=CASE, headers=key)
+        again = client.post("/cases", json=CASE, headers=key)
+        assert first.status_code == again.status_code == 201
+        assert first.json() == again.json() and again.headers["Idempotent-Replayed"] == "true"
+        other = client.post("/cases", json=CASE, headers={**REP, "Idempotency-Key": "another"})
+        assert other.json()["id"] != first.json()["id"]
+
+
+class TestProblems:
+    def test_a_bad_value_is_422_naming_the_field(self, client: httpx.Client) -> None:
+        response = client.post("/cases", json={**CASE, "channel": "pigeon"}, headers=REP)
+        problem = response.json()
+        assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+        assert problem["field"] == "body.channel" and problem["type"] == "urn:caseledger:problem:invalid-request"
+
+    def test_a_value_the_domain_refuses_is_422_naming_the_field(self, client: httpx.Client) -> None:
+        response = client.post("/cases", json={**CASE, "subject": "   "}, headers=REP)
+        assert (response.status_code, response.json()["field"]) == (422, "subject")
+
+    def test_a_command_the_state_refuses_is_409_with_a_stable_type(self, client: httpx.Client) -> None:
+        case = open_case(client)
+        response = client.post(f"/cases/{case['id']}/close", json={"satisfaction": 5}, headers=REP)
+        assert response.status_code == 409
+        assert response.json()["type"] == "urn:caseledger:problem:transition-refused"
+        assert "cannot close case" in response.json()["detail"]
+
+    def test_an_unknown_record_is_404(self, client: httpx.Client) -> None:
+        response = client.get(f"/cases/{'0' * 32}", headers=REP)
+        assert response.status_code == 404 and response.json()["type"].endswith("record-not-found")
+
+    def test_an_unknown_field_is_422(self, client: httpx.Client) -> None:
+        response = client.post("/cases", json={**CASE, "priority": "high"}, headers=REP)
+        assert (response.status_code, response.json()["field"]) == (422, "body.priority")
+
+    def test_an_oversized_body_is_413(self, client: httpx.Client) -> None:
+        response = client.post("/cases", json={**CASE, "description": "x" * 100_000}, headers=REP)
+        assert response.status_code == 413 and response.json()["type"].endswith("body-too-large")
+
+    def test_a_refused_command_writes_nothing(self, client: httpx.Client) -> None:
+        case = open_case(client)
+        client.post(f"/cases/{case['id']}/resolve", json={"resolution_code": "fixed", "summary": "x"}, headers=REP)
+        assert client.get(f"/cases/{case['id']}", headers=REP).json()["version"] == 1
+
+
+class TestTokens:
+    def test_an_expired_token_is_401(self, client: httpx.Client) -> None:
+        old = issue_token(SECRET, Principal(subject="rep-north-1", role=Role.REPRESENTATIVE, region="north"),
+                          timedelta(hours=1), now=datetime.now(UTC) - timedelta(hours=2))
+        response = client.get("/cases", headers={"Authorization": f"Bearer {old}"})
+        assert response.status_code == 401 and "expired" in response.json()["detail"]
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+    def test_a_forged_token_is_401(self, client: httpx.Client) -> None:
+        forged = jwt.encode({"sub": "x", "role": "admin", "exp": datetime.now(UTC) + timedelta(hours=1)}, "a-guessed-secret-of-thirty-two-bytes!")
+        assert client.get("/cases", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+    def test_the_cli_issues_a_token_the_server_accepts(self, tmp_path: Path) -> None:
+        env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path), "CASELEDGER_TOKEN_SECRET": SECRET}
+        issued = subprocess.run([CASELEDGER, "token", "issue", "--role", "coordinator", "--region", "north",
+                                 "--subject", "coord-north"], env=env, capture_output=True, text=True, check=True)
+        principal = read_token(SECRET, issued.stdout.strip())
+        assert (principal.subject, principal.role, principal.region) == ("coord-north", Role.COORDINATOR, "north")
+
+    def test_a_regional_token_without_a_region_is_refused_in_one_line(self, tmp_path: Path) -> None:
+        env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path)}
+        result = subprocess.run([CASELEDGER, "token", "issue", "--role", "representative"], env=env,
+                                capture_output=True, text=True)
+        assert result.returncode == 1 and "needs a region" in result.stderr and "Traceback" not in result.stderr
+
+    def test_a_secret_is_generated_into_the_data_directory_once(self, tmp_path: Path) -> None:
+        env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path)}
+        env.pop("CASELEDGER_TOKEN_SECRET", None)
+        subprocess.run([CASELEDGER, "token", "issue", "--role", "admin"], env=env, check=True, capture_output=True)
+        secret = (tmp_path / "token.secret").read_text()
+        subprocess.run([CASELEDGER, "token", "issue", "--role", "admin"], env=env, check=True, capture_output=True)
+        assert (tmp_path / "token.secret").read_text() == secret and oct((tmp_path / "token.secret").stat().st_mode
+                                                                          )[-3:] == "600"
+
+
+def test_reads_wait_for_the_read_models_to_reach_a_commands_position(client: httpx.Client) -> None:
+    case = open_case(client)
+    queue = client.get("/cases", params={"min_position": case["position"], "limit": 200, "sort": "age"},
+                       headers=REP).json()
+    assert case["id"] in {item["id"] for item in queue["items"]} or queue["next_cursor"]
+    beyond = client.get("/cases", params={"min_position": 10**9}, headers=REP)
+    assert (beyond.status_code, beyond.json()["field"]) == (422, "min_position")
