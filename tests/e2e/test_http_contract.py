@@ -24,7 +24,7 @@ CASE = {"region": "north", "channel": "email", "customer_ref": "c-77", "subject"
 def open_case(client: httpx.Client) -> dict[str, Any]:
     response = client.post("/cases", json=CASE, headers=REP)
     assert response.status_code == 201
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 class TestConditionalCommands:
@@ -34,7 +34,7 @@ class TestConditionalCommands:
         for _ in range(5):
             version = client.get(f"/cases/{case['id']}", headers=REP).headers["ETag"].strip('"')
             with ThreadPoolExecutor(2) as pool:
-                statuses = sorted(pool.map(lambda n: _note(client, url, n, version), range(2)))
+                statuses = sorted(pool.map(_note, [str(client.base_url)] * 2, [url] * 2, [version] * 2))
             assert statuses == [200, 412], statuses
         assert client.get(f"/cases/{case['id']}", headers=REP).json()["notes_added"] == 5
 
@@ -50,9 +50,10 @@ class TestConditionalCommands:
         assert (response.status_code, response.json()["field"]) == (422, "If-Match")
 
 
-def _note(client: httpx.Client, url: str, n: int, version: str) -> int:
-    with httpx.Client(base_url=str(client.base_url), timeout=30) as own:
-        return own.post(url, json={"text": f"note {n}"}, headers={**REP, "If-Match": f'"{version}"'}).status_code
+def _note(base_url: str, url: str, version: str) -> int:
+    """One client's conditional command, on its own connection."""
+    with httpx.Client(base_url=base_url, timeout=30) as own:
+        return own.post(url, json={"text": "a note"}, headers={**REP, "If-Match": f'"{version}"'}).status_code
 
 
 class TestCreation:
@@ -118,7 +119,8 @@ class TestTokens:
         assert response.headers["WWW-Authenticate"] == "Bearer"
 
     def test_a_forged_token_is_401(self, client: httpx.Client) -> None:
-        forged = jwt.encode({"sub": "x", "role": "admin", "exp": datetime.now(UTC) + timedelta(hours=1)}, "a-guessed-secret-of-thirty-two-bytes!")
+        claims = {"sub": "x", "role": "admin", "exp": datetime.now(UTC) + timedelta(hours=1)}
+        forged = jwt.encode(claims, "a-guessed-secret-of-thirty-two-bytes!")
         assert client.get("/cases", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
     def test_the_cli_issues_a_token_the_server_accepts(self, tmp_path: Path) -> None:
