@@ -37,6 +37,7 @@ lint: $(STAMP)
 ## Regenerate the generated parts of docs/ (a test fails when they are stale).
 docs: $(STAMP)
 	$(BIN)/python -m api.catalog > docs/events.md
+	$(BIN)/python -m api.route_catalog > docs/api-routes.md
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
