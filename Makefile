@@ -38,6 +38,7 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m api.catalog > docs/events.md
 	$(BIN)/python -m api.route_catalog > docs/api-routes.md
+	$(BIN)/python -m api.event_schemas > /dev/null
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -15,7 +15,7 @@ from api.auth import token_secret
 from api.bootstrap import build_ledger, build_runner
 from api.deps import Engine
 from api.problems import install_problem_handlers, problem_response
-from api.routes import audit, cases, contracts, health, providers, regions
+from api.routes import audit, cases, contracts, health, providers, regions, schemas
 from api.settings import Settings
 
 __all__ = ["create_app"]
@@ -44,7 +44,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
 
     app = FastAPI(title="caseledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_problem_handlers(app)
-    for router in (health.router, cases.router, providers.router, contracts.router, regions.router, audit.router):
+    routers = (health.router, cases.router, providers.router, contracts.router, regions.router, audit.router,
+               schemas.router)
+    for router in routers:
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -32,6 +32,8 @@ def allowed(method: str, path: str) -> set[str]:
     """Who may use a route (on a record of region north), as docs/api.md states it."""
     if path == "/health":
         return set(PRINCIPALS)
+    if path.startswith("/schemas"):
+        return set(PRINCIPALS) - {"anonymous"}
     if path.startswith("/audit/events"):
         return {"auditor", "integrator", "admin"}
     if path.startswith("/audit/verify"):
@@ -77,6 +79,7 @@ ROUTES = sorted(set(routes()))
 def concrete(path: str, records: dict[str, str]) -> str:
     resource = path.split("/")[1]
     path = path.replace("{record_id}", records.get(resource, "0" * 32))
+    path = path.replace("{name}", "CaseOpened.v1.json")
     return re.sub(r"\{region\}", "north", path).replace("{staff_id}", "rep-north-2")
 
 
