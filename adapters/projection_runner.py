@@ -81,8 +81,8 @@ class ProjectionRunner:
             notifications = self.ledger.recorder.select_notifications(start + 1, self.batch, stop=head)
             if not notifications:
                 break
-            events = [(n.id, self.ledger.mapper.to_domain_event(n)) for n in notifications]
-            failure = self._apply_batch(events, positions)  # type: ignore[arg-type]
+            events = [(n.id, self.ledger.decode(n)) for n in notifications]
+            failure = self._apply_batch(events, positions)
             start = notifications[-1].id
             done += len(notifications)
             if progress:

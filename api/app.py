@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.clock import system_clock
 from api.auth import token_secret
-from api.bootstrap import build_ledger, build_runner
+from api.bootstrap import build_ledger, build_relay, build_runner
 from api.deps import Engine
 from api.problems import install_problem_handlers, problem_response
 from api.routes import audit, cases, contracts, health, providers, regions, schemas
@@ -34,11 +34,19 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
         follower = threading.Thread(target=engine.runner.follow, args=(engine.stop, engine.wake),
                                     name="read-models", daemon=True)
         follower.start()
+        threads = [follower]
+        if settings.kafka_bootstrap:
+            relay, relay_wake = build_relay(settings, ledger), threading.Event()
+            ledger.listeners.append(lambda _: relay_wake.set())
+            threads.append(threading.Thread(target=relay.run, args=(engine.stop, relay_wake), name="relay",
+                                            daemon=True))
+            threads[-1].start()
         app.state.engine = engine
         yield
         engine.stop.set()
         engine.wake.set()
-        follower.join(timeout=10)
+        for thread in threads:
+            thread.join(timeout=10)
         engine.runner.store.close()
         ledger.close()
 

@@ -18,6 +18,7 @@ from adapters.clock import SimulatedClock, system_clock
 from adapters.projection_runner import ProjectionFailed
 from api.cli_audit import audit_app
 from api.cli_projections import projections_app
+from api.cli_relay import relay_app
 from api.cli_serve import run_server, token_app
 from api.console import CliError, open_runner, open_store, out, progress_bar
 from api.demo import demo_start, plan_demo
@@ -34,6 +35,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")
+app.add_typer(relay_app, name="relay")
 
 LIVE_EVERY = 250
 """Demo steps between two catch-ups of the read models, so they are built live, not in one go."""

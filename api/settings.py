@@ -28,6 +28,16 @@ class Settings(BaseSettings):
     read_wait_seconds: float = 5.0
     """How long a read with `min_position` waits for the read models to catch up."""
 
+    kafka_bootstrap: str | None = None
+    """Kafka bootstrap servers (host:port,...); when set, `serve` also runs the relay."""
+
+    kafka_topic_prefix: str = "caseledger."
+    kafka_partitions: int = 3
+    """Partitions of each topic the relay creates."""
+
+    kafka_transactions: bool = True
+    """Exactly-once publishing with a transactional producer; off: at least once."""
+
     @property
     def event_store_path(self) -> Path:
         return self.data_dir / "events.sqlite"

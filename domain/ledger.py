@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError, Recording, StoredEvent
 from eventsourcing.utils import Environment
 
 from domain.aggregate import Aggregate
@@ -106,12 +106,16 @@ class LedgerBase(Application[UUID]):
             raise RecordNotFound("record", record_id)
         return events  # type: ignore[return-value]
 
+    def decode(self, stored: StoredEvent) -> DomainEvent:
+        """A stored row (or notification) as the domain event it records."""
+        return cast(DomainEvent, self.mapper.to_domain_event(stored))
+
     def read_log(self, after: int = 0, page: int = 1000) -> Iterator[LoggedEvent]:
         """Every event in global order, from position `after` (exclusive)."""
         while True:
             notifications = self.recorder.select_notifications(after + 1, page)
             for notification in notifications:
-                yield LoggedEvent(notification.id, self.mapper.to_domain_event(notification))  # type: ignore[arg-type]
+                yield LoggedEvent(notification.id, self.decode(notification))
             if len(notifications) < page:
                 return
             after = notifications[-1].id

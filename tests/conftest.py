@@ -39,3 +39,18 @@ def staff_regions(app: CaseLedger) -> None:
         app.appoint_coordinator(app.context(ADMIN), code, f"coord-{code}", "Ana Novak")
         for n in (1, 2):
             app.add_representative(app.context(ADMIN), code, f"rep-{code}-{n}", "Mari Tamm")
+
+
+@pytest.fixture
+def kafka(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """(bootstrap servers, a topic prefix of this test's own) on a real Kafka-protocol broker."""
+    from tests.kafka_broker import EXTERNAL, TansuBroker
+
+    prefix = f"t{tmp_path.name.replace('_', '').lower()[-20:]}."
+    if EXTERNAL:
+        yield EXTERNAL, prefix
+        return
+    broker = TansuBroker(tmp_path / "broker.log")
+    broker.start()
+    yield broker.bootstrap, prefix
+    broker.stop()
