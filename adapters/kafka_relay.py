@@ -26,10 +26,11 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from adapters.cloudevents import encode_message, topic_for
 from domain.ledger import LedgerBase
 
-__all__ = ["KafkaRelay", "RelayConfig", "RelayStatus"]
+__all__ = ["RECORD_TYPES", "KafkaRelay", "RelayConfig", "RelayStatus"]
 
 log = logging.getLogger(__name__)
 RECORD_TYPES = ("case", "provider", "contract", "region")
+"""The record types, each with its own topic."""
 
 
 @dataclass(frozen=True)

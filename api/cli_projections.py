@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
+from adapters.kafka_projections import KafkaProjectionWorker
+from adapters.view_store import SQLiteViewStore
 from api.console import CliError, open_runner, out, progress_bar
 from api.settings import get_settings
-from projections import projection_named
+from projections import ALL_PROJECTIONS, projection_named
 
 __all__ = ["projections_app"]
 
-projections_app = typer.Typer(no_args_is_help=True, help="Read models: status and rebuild.")
+projections_app = typer.Typer(no_args_is_help=True, help="Read models: status, rebuild, run.")
 
 
 @projections_app.command()
@@ -40,3 +46,37 @@ def rebuild(
     with progress_bar("rebuilding", runner.ledger.head()) as update:
         count = runner.rebuild(chosen, progress=update)
     out.print(f"rebuilt {name or 'all read models'} from {count} events")
+
+
+class Source(StrEnum):
+    LOG = "log"
+    KAFKA = "kafka"
+
+
+@projections_app.command()
+def run(
+    source: Annotated[Source, typer.Option(help="Feed from the event log, or from the Kafka topics.")] = Source.LOG,
+    group: Annotated[str, typer.Option(help="Kafka consumer group (with --source kafka).")] = "caseledger-projections",
+) -> None:
+    """Keep the read models current until stopped (SIGINT/SIGTERM)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    stop, wake = threading.Event(), threading.Event()
+
+    def halt(*_: object) -> None:
+        stop.set()
+        wake.set()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, halt)
+    if source is Source.LOG:
+        open_runner(settings).follow(stop, wake)
+        return
+    if not settings.kafka_bootstrap:
+        raise CliError("--source kafka needs CASELEDGER_KAFKA_BOOTSTRAP (host:port)")
+    worker = KafkaProjectionWorker(SQLiteViewStore(settings.views_path), ALL_PROJECTIONS, settings.kafka_bootstrap,
+                                   settings.kafka_topic_prefix, group)
+    try:
+        worker.run(stop)
+    finally:
+        worker.close()

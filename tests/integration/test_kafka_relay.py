@@ -70,7 +70,7 @@ def test_every_event_is_published_once_with_the_cloudevents_envelope(tmp_path: P
 
     (message, *_) = consume_all(bootstrap, [f"{prefix}case"])
     headers = {k: v.decode() for k, v in message["headers"].items()}
-    position, event = decode_message(list(message["headers"].items()), message["value"])
+    _position, event = decode_message(list(message["headers"].items()), message["value"])
     assert message["key"] == str(event.originator_id).encode()
     assert headers["ce_specversion"] == "1.0" and headers["ce_id"] == str(event.event_id)
     assert headers["ce_type"] == f"caseledger.case.{event.type_name}.v1"
