@@ -40,7 +40,7 @@ class RelayConfig:
     partitions: int = 3
     transactions: bool = True
     transactional_id: str = "caseledger-relay"
-    batch: int = 500
+    batch: int = 2000
 
     @property
     def position_topic(self) -> str:
