@@ -175,3 +175,35 @@ def test_the_broker_going_away_and_coming_back_loses_nothing(tmp_path: Path) -> 
         assert_published_exactly_once(ledger, broker.bootstrap, "outage.")
     finally:
         broker.stop()
+
+
+def test_serve_runs_the_relay_when_kafka_is_configured(tmp_path: Path, kafka: tuple[str, str]) -> None:
+    import httpx
+
+    from domain.values import Role
+    from tests.e2e.conftest import SECRET, free_port, headers
+
+    bootstrap, prefix = kafka
+    port = free_port()
+    env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path / "data"), "CASELEDGER_TOKEN_SECRET": SECRET,
+           "CASELEDGER_KAFKA_BOOTSTRAP": bootstrap, "CASELEDGER_KAFKA_TOPIC_PREFIX": prefix}
+    server = subprocess.Popen([CASELEDGER, "serve", "--port", str(port), "--no-admin-token"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        created = httpx.post(f"{base}/regions", json={"code": "north", "name": "North"}, headers=headers(Role.ADMIN))
+        assert created.status_code == 201
+        deadline, messages = time.monotonic() + 30, []
+        while time.monotonic() < deadline and not messages:
+            time.sleep(0.5)
+            messages = consume_all(bootstrap, [f"{prefix}region"])
+        assert [m["headers"]["ce_type"] for m in messages] == [b"caseledger.region.RegionEstablished.v1"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
