@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -199,7 +200,7 @@ def test_serve_runs_the_relay_when_kafka_is_configured(tmp_path: Path, kafka: tu
                 time.sleep(0.1)
         created = httpx.post(f"{base}/regions", json={"code": "north", "name": "North"}, headers=headers(Role.ADMIN))
         assert created.status_code == 201
-        deadline, messages = time.monotonic() + 30, list[dict[str, object]]()
+        deadline, messages = time.monotonic() + 30, list[dict[str, Any]]()
         while time.monotonic() < deadline and not messages:
             time.sleep(0.5)
             messages = consume_all(bootstrap, [f"{prefix}region"])
