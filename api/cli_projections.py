@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from enum import StrEnum
 from typing import Annotated
 
@@ -14,7 +12,7 @@ from rich.table import Table
 
 from adapters.kafka_projections import KafkaProjectionWorker
 from adapters.view_store import SQLiteViewStore
-from api.console import CliError, open_runner, out, progress_bar
+from api.console import CliError, open_runner, out, progress_bar, stop_on_signals
 from api.settings import get_settings
 from projections import ALL_PROJECTIONS, projection_named
 
@@ -61,14 +59,7 @@ def run(
     """Keep the read models current until stopped (SIGINT/SIGTERM)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    stop, wake = threading.Event(), threading.Event()
-
-    def halt(*_: object) -> None:
-        stop.set()
-        wake.set()
-
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, halt)
+    stop, wake = stop_on_signals()
     if source is Source.LOG:
         open_runner(settings).follow(stop, wake)
         return

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from typing import Annotated
 
 import typer
@@ -12,7 +10,7 @@ from kafka.errors import KafkaError
 
 from adapters.kafka_relay import KafkaRelay
 from api.bootstrap import build_relay
-from api.console import CliError, open_store, out
+from api.console import CliError, open_store, out, stop_on_signals
 from api.settings import get_settings
 
 __all__ = ["relay_app"]
@@ -47,14 +45,7 @@ def relay(
             relay.close()
         out.print(f"published {count} events; position {relay.position}")
         return
-    stop, wake = threading.Event(), threading.Event()
-
-    def halt(*_: object) -> None:
-        stop.set()
-        wake.set()
-
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, halt)
+    stop, wake = stop_on_signals()
     relay.ledger.listeners.append(lambda _: wake.set())
     relay.run(stop, wake)
     relay.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,7 +16,7 @@ from api.bootstrap import build_ledger, build_runner
 from api.settings import Settings
 from domain.application import CaseLedger
 
-__all__ = ["CliError", "open_runner", "open_store", "out", "progress_bar"]
+__all__ = ["CliError", "open_runner", "open_store", "out", "progress_bar", "stop_on_signals"]
 
 out = Console()
 
@@ -32,6 +34,19 @@ def open_store(settings: Settings, *, must_exist: bool = True, **kwargs: Any) ->
 
 def open_runner(settings: Settings, ledger: CaseLedger | None = None) -> ProjectionRunner:
     return build_runner(settings, ledger or open_store(settings))
+
+
+def stop_on_signals() -> tuple[threading.Event, threading.Event]:
+    """(stop, wake) events that SIGINT and SIGTERM both set, for long-running commands to end cleanly."""
+    stop, wake = threading.Event(), threading.Event()
+
+    def halt(*_: object) -> None:
+        stop.set()
+        wake.set()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, halt)
+    return stop, wake
 
 
 @contextmanager

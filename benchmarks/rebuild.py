@@ -8,10 +8,8 @@ Both are measured in the same run on the same store; the rebuild also reports it
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import resource
-import tempfile
 import time
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger, build_runner
 from api.settings import Settings
 from benchmarks.history import START, write_history
-from benchmarks.report import Row, machine, print_table, write_json
+from benchmarks.report import Row, run_benchmark
 
 __all__ = ["measure_rebuild"]
 
@@ -62,18 +60,5 @@ def measure_rebuild(events: int, directory: Path) -> list[Row]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="caseledger-bench-") as directory:
-        rows = measure_rebuild(args.events, Path(directory))
-    print(f"machine: {machine()}")
-    print_table(rows)
-    if args.json:
-        write_json(rows, args.json)
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(__doc__, measure_rebuild, 1_000_000)

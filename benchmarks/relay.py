@@ -6,8 +6,6 @@ bytes (same keys, values and headers) to the same broker, in the same run.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from adapters.kafka_relay import RECORD_TYPES, KafkaRelay, RelayConfig
 from api.bootstrap import build_ledger
 from api.settings import Settings
 from benchmarks.history import START, write_history
-from benchmarks.report import Row, machine, print_table, write_json
+from benchmarks.report import Row, run_benchmark
 from tests.kafka_broker import TansuBroker
 
 __all__ = ["measure_relay"]
@@ -64,18 +62,5 @@ def measure_relay(events: int, directory: Path) -> list[Row]:
                 rate / bare, ">= 0.8x bare producer", rate / bare >= 0.8)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="caseledger-bench-") as directory:
-        rows = measure_relay(args.events, Path(directory))
-    print(f"machine: {machine()}")
-    print_table(rows)
-    if args.json:
-        write_json(rows, args.json)
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(__doc__, measure_relay, 100_000)

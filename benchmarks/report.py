@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
+import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Row", "machine", "print_table", "write_json"]
+__all__ = ["Row", "machine", "print_table", "run_benchmark", "write_json"]
 
 
 @dataclass(frozen=True)
@@ -41,3 +44,17 @@ def print_table(rows: list[Row]) -> str:
 def write_json(rows: list[Row], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
+
+
+def run_benchmark(description: str | None, measure: Callable[[int, Path], list[Row]], events: int) -> None:
+    """The command line every benchmark shares: `--events N`, `--json FILE`; prints the machine and table."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--events", type=int, default=events)
+    parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="caseledger-bench-") as directory:
+        rows = measure(args.events, Path(directory))
+    print(f"machine: {machine()}")
+    print_table(rows)
+    if args.json:
+        write_json(rows, args.json)
