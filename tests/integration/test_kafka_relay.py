@@ -208,3 +208,34 @@ def test_serve_runs_the_relay_when_kafka_is_configured(tmp_path: Path, kafka: tu
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_relay_killed_mid_batch_is_fenced_and_its_partial_batch_not_repeated(
+    tmp_path: Path, kafka: tuple[str, str]
+) -> None:
+    """Kafka aborts a fenced producer's open transaction; a broker that lets it through (as the test
+    broker does) must not make the next relay send those events again."""
+    from kafka import KafkaProducer
+
+    from adapters.cloudevents import encode_message, topic_for
+
+    bootstrap, prefix = kafka
+    ledger = seeded(tmp_path / "data", cases=5)
+    config = RelayConfig(bootstrap, prefix, batch=20)
+    first = KafkaRelay(ledger, config)
+    first._connect()
+    first._publish(ledger.recorder.select_notifications(1, 20))
+    first.close()
+    # a relay that dies after sending part of its next batch, before committing
+    zombie = KafkaProducer(bootstrap_servers=bootstrap, transactional_id=config.transactional_id,
+                           enable_idempotence=True, acks="all")
+    zombie.init_transactions()
+    zombie.begin_transaction()
+    for logged in list(ledger.read_log(after=20))[:7]:
+        key, value, headers = encode_message(logged.position, logged.event)
+        zombie.send(topic_for(prefix, logged.event.aggregate_type), key=key, value=value, headers=headers)
+    zombie.flush()
+    successor = KafkaRelay(ledger, config)
+    successor.publish_available()
+    successor.close()
+    assert_published_exactly_once(ledger, bootstrap, prefix)
