@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.event_mapper import EventMapper, OrjsonTranscoder
 from domain.application import CaseLedger
 from domain.event import DomainEvent, event_types
 from tests.strategies import for_model
@@ -37,8 +38,6 @@ def test_the_stored_state_is_json_named_by_the_stable_type_name(event_type: type
     @settings(max_examples=5, deadline=None)
     @given(for_model(event_type))
     def check(event: DomainEvent) -> None:
-        from adapters.event_mapper import EventMapper, OrjsonTranscoder
-
         stored = EventMapper(transcoder=OrjsonTranscoder()).to_stored_event(event)
         assert stored.topic == event_type.__name__
         state = orjson.loads(stored.state)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -10,7 +13,7 @@ from adapters.kafka_relay import KafkaRelay, RelayConfig
 from adapters.projection_runner import ProjectionRunner
 from adapters.view_store import SQLiteViewStore
 from projections import ALL_PROJECTIONS
-from tests.integration.test_kafka_relay import seeded
+from tests.integration.test_kafka_relay import CASELEDGER, seeded
 
 
 def drain(worker: KafkaProjectionWorker, limit: int | None = None, timeout: float = 60) -> int:
@@ -46,12 +49,6 @@ def test_kafka_fed_read_models_equal_log_fed_ones_across_restarts(tmp_path: Path
 
 
 def test_the_projections_run_command_feeds_the_views_from_kafka(tmp_path: Path, kafka: tuple[str, str]) -> None:
-    import os
-    import sqlite3
-    import subprocess
-
-    from tests.integration.test_kafka_relay import CASELEDGER
-
     bootstrap, prefix = kafka
     data = tmp_path / "data"
     ledger = seeded(data, cases=5)

@@ -15,10 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from kafka import KafkaProducer
 
 from adapters.clock import SimulatedClock
-from adapters.cloudevents import decode_message
+from adapters.cloudevents import decode_message, encode_message, topic_for
 from adapters.kafka_relay import KafkaRelay, RelayConfig
 from api.bootstrap import build_ledger
 from api.demo import plan_demo
@@ -26,6 +28,8 @@ from api.event_schemas import event_schema
 from api.settings import Settings
 from domain.application import CaseLedger
 from domain.case_events import Channel
+from domain.values import Role
+from tests.e2e.conftest import SECRET, free_port, headers
 from tests.factories import NOW, REP
 from tests.kafka_broker import EXTERNAL, TansuBroker, consume_all
 
@@ -179,11 +183,6 @@ def test_the_broker_going_away_and_coming_back_loses_nothing(tmp_path: Path) -> 
 
 
 def test_serve_runs_the_relay_when_kafka_is_configured(tmp_path: Path, kafka: tuple[str, str]) -> None:
-    import httpx
-
-    from domain.values import Role
-    from tests.e2e.conftest import SECRET, free_port, headers
-
     bootstrap, prefix = kafka
     port = free_port()
     env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path / "data"), "CASELEDGER_TOKEN_SECRET": SECRET,
@@ -215,10 +214,6 @@ def test_a_relay_killed_mid_batch_is_fenced_and_its_partial_batch_not_repeated(
 ) -> None:
     """Kafka aborts a fenced producer's open transaction; a broker that lets it through (as the test
     broker does) must not make the next relay send those events again."""
-    from kafka import KafkaProducer
-
-    from adapters.cloudevents import encode_message, topic_for
-
     bootstrap, prefix = kafka
     ledger = seeded(tmp_path / "data", cases=5)
     config = RelayConfig(bootstrap, prefix, batch=20)

@@ -17,6 +17,7 @@ from domain.case_events import Category, Channel
 from domain.contract import Party
 from domain.errors import (
     ConcurrentUpdate,
+    ProviderNotActive,
     RecordNotFound,
     ReferenceMismatch,
     RegionAlreadyEstablished,
@@ -140,8 +141,6 @@ class TestRulesAcrossRecords:
         ledger.sign_contract(ctx, cid, Party.PROVIDER)
         ledger.sign_contract(ctx, cid, Party.NETWORK)
         ledger.suspend_provider(ctx, provider.id, "Fee unpaid")
-        from domain.errors import ProviderNotActive
-
         with pytest.raises(ProviderNotActive):
             ledger.activate_contract(ctx, cid)
         ledger.reinstate_provider(ctx, provider.id)
@@ -194,10 +193,3 @@ class TestReading:
 
     def test_reading_from_a_position_skips_what_came_before(self, ledger: CaseLedger) -> None:
         assert next(logged.position for logged in ledger.read_log(after=5)) == 6
-
-
-def test_the_store_survives_a_fresh_settings_object(tmp_path: object) -> None:
-    settings = Settings(data_dir=tmp_path / "x")  # type: ignore[operator]
-    app = build_ledger(settings, clock=SimulatedClock(__import__("tests.factories").factories.NOW))
-    app.establish_region(app.context(ADMIN), "north", "North")
-    assert settings.event_store_path.exists()

@@ -13,8 +13,11 @@ from adapters.projection_runner import ProjectionFailed, ProjectionRunner
 from adapters.view_store import SQLiteViewStore
 from api.bootstrap import build_runner
 from api.settings import Settings
+from domain.application import CaseLedger
+from domain.case import Case, CaseStatus
 from domain.case_events import Category, Channel, Direction, PolicyArea, ResolutionCode
 from domain.contract import Party
+from domain.errors import RecordNotFound
 from domain.event import DomainEvent
 from domain.provider import ProviderKind
 from domain.sla import Priority
@@ -25,8 +28,6 @@ from projections.dashboard import region_dashboard
 from projections.directory import contract_register, pipeline
 from projections.store import Change, Projection, ViewReader, iso
 from tests.factories import COORDINATOR, NOW, REP, terms
-
-from domain.application import CaseLedger  # isort: skip
 
 
 @pytest.fixture
@@ -244,8 +245,6 @@ class TestRunner:
 
 class TestTimeTravel:
     def test_the_version_at_a_moment_and_the_state_then(self, ledger: CaseLedger, clock: SimulatedClock) -> None:
-        from domain.case import Case, CaseStatus
-
         case_id = open_case(ledger, Priority.HIGH, "rep-north-1")
         clock.advance(timedelta(hours=1))
         before_escalation = clock()
@@ -256,15 +255,11 @@ class TestTimeTravel:
         assert ledger.version_at(case_id, clock()) == 4
 
     def test_before_the_record_existed_is_not_found(self, ledger: CaseLedger) -> None:
-        from domain.errors import RecordNotFound
-
         case_id = open_case(ledger, Priority.HIGH, None)
         with pytest.raises(RecordNotFound, match="did not exist yet"):
             ledger.version_at(case_id, NOW - timedelta(seconds=1))
 
     def test_a_long_history_loads_any_version_from_a_snapshot(self, ledger: CaseLedger) -> None:
-        from domain.case import Case
-
         case_id = open_case(ledger, Priority.HIGH, "rep-north-1")
         for n in range(120):
             ledger.add_note(ledger.context(REP), case_id, f"note {n}")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.case import ActionStatus, CaseStatus
+from domain.case import ActionStatus, Case, CaseStatus
 from domain.case_events import (
     ActionKind,
     CaseAssigned,
@@ -68,8 +68,6 @@ class TestOpening:
         assert all(schema["properties"][f].get("x-personal-data") for f in ("name", "phone", "email"))
 
     def test_an_empty_subject_is_refused_naming_the_field(self) -> None:
-        from domain.case import Case
-
         with pytest.raises(InvalidValue, match=r"^subject:"):
             Case.open(ctx(), opened_case().id, region="north", channel=Channel.WEB, customer_ref="c-1",
                       subject="  ", description="x")
