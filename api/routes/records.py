@@ -16,7 +16,7 @@ from api.problems import Problem
 from api.routes.commands import COMMAND_RESPONSES, WRITERS, CommandAccepted, request_model, run_command
 from domain.aggregate import Aggregate
 from domain.application import CaseLedger
-from domain.errors import RecordNotFound
+from domain.errors import ConcurrentUpdate, RecordNotFound
 from domain.values import Actor, Role
 
 __all__ = ["READERS", "HistoryEvent", "add_creation", "add_record_reads"]
@@ -50,20 +50,35 @@ def add_creation(router: APIRouter, kind: type[Aggregate], method_name: str,
                ) -> CommandAccepted:
         ledger = engine.ledger
         require_region(principal, region_of(ledger, body))
-        record_id = uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.subject}:{idempotency_key}") if idempotency_key \
-            else ledger.new_id()
+        # a retry with the same key names the same new record, so the store itself refuses a second one
+        record_id = (uuid5(IDEMPOTENCY_NAMESPACE, f"{kind.aggregate_type}:{principal.subject}:{idempotency_key}")
+                     if idempotency_key else ledger.new_id())
         response.status_code = 201
         response.headers["Location"] = f"{router.prefix}/{record_id}"
-        if idempotency_key and (position := ledger.recorder.position_of(record_id, 1)) is not None:  # type: ignore[attr-defined]
-            response.headers["Idempotent-Replayed"] = "true"
-            return CommandAccepted(id=record_id, version=1, position=position)
+        if idempotency_key and (first := _first_result(ledger, record_id, response)):
+            return first
         ctx = ledger.context(principal.actor)
         run = getattr(ledger, method_name)
-        return run_command(principal, lambda: run(ctx, **dict(body), **{id_name: record_id}), response)
+        try:
+            return run_command(principal, lambda: run(ctx, **dict(body), **{id_name: record_id}), response)
+        except ConcurrentUpdate:
+            # the same key, retried while the first request was still being saved
+            if idempotency_key and (first := _first_result(ledger, record_id, response)):
+                return first
+            raise
 
     router.add_api_route("", create, methods=["POST"], status_code=201, response_model=CommandAccepted,
                          name=f"{kind.aggregate_type}:create", summary=f"Create a {kind.aggregate_type}",
                          responses=COMMAND_RESPONSES)
+
+
+def _first_result(ledger: CaseLedger, record_id: UUID, response: Response) -> CommandAccepted | None:
+    """The answer a creation gave, if a record with this id was created."""
+    position = ledger.recorder.position_of(record_id, 1)  # type: ignore[attr-defined]
+    if position is None:
+        return None
+    response.headers["Idempotent-Replayed"] = "true"
+    return CommandAccepted(id=record_id, version=1, position=position)
 
 
 def read_record(engine: AppDep, principal: Principal, kind: type[Aggregate], record_id: UUID,

@@ -73,6 +73,22 @@ class TestCreation:
         other = client.post("/cases", json=CASE, headers={**REP, "Idempotency-Key": "another"})
         assert other.json()["id"] != first.json()["id"]
 
+    def test_concurrent_retries_with_one_idempotency_key_create_one_record(self, client: httpx.Client) -> None:
+        def create(_: int) -> tuple[int, str]:
+            with httpx.Client(base_url=str(client.base_url), timeout=30) as own:
+                response = own.post("/cases", json=CASE, headers={**REP, "Idempotency-Key": "race-42"})
+                return response.status_code, response.json()["id"]
+
+        with ThreadPoolExecutor(4) as pool:
+            results = set(pool.map(create, range(4)))
+        assert len(results) == 1 and next(iter(results))[0] == 201
+
+    def test_the_same_key_for_another_kind_of_record_is_another_record(self, client: httpx.Client) -> None:
+        key = {**REP, "Idempotency-Key": "shared-key"}
+        case = client.post("/cases", json=CASE, headers=key).json()
+        provider = client.post("/providers", json={"name": "Lab", "kind": "lab", "region": "north"}, headers=key)
+        assert provider.status_code == 201 and provider.json()["id"] != case["id"]
+
 
 class TestProblems:
     def test_a_bad_value_is_422_naming_the_field(self, client: httpx.Client) -> None:
