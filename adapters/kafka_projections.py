@@ -28,20 +28,12 @@ OFFSETS = Table("kafka_offsets", {"consumer_group": "TEXT", "topic": "TEXT", "pa
                                   "applied": "INTEGER"}, key=("consumer_group", "topic", "partition_id"))
 
 
-class _Offsets(Projection):
-    """Not a read model: the offsets table, created and dropped with the views."""
-
-    name, tables = "kafka-offsets", (OFFSETS,)
-
-    def changes(self, event: Any, position: int, view: Any) -> list[Any]:
-        return []
-
-
 class KafkaProjectionWorker:
     def __init__(self, store: SQLiteViewStore, projections: Sequence[Projection], bootstrap: str,
                  prefix: str = "caseledger.", group: str = "caseledger-projections") -> None:
         self.store, self.projections, self.group = store, tuple(projections), group
-        store.create_views([*self.projections, _Offsets()])
+        store.create_views(self.projections)
+        store.create_tables([OFFSETS])
         self.consumer = KafkaConsumer(
             bootstrap_servers=bootstrap, group_id=group, isolation_level="read_committed", enable_auto_commit=False,
             auto_offset_reset="earliest", session_timeout_ms=6000, heartbeat_interval_ms=1000,

@@ -105,12 +105,14 @@ class SQLiteViewStore(SQLiteTrackingRecorder):
 
     def create_views(self, projections: Iterable[Projection]) -> None:
         """Create every table and index the projections need (idempotent)."""
+        self.create_tables(table for projection in projections for table in projection.tables)
+
+    def create_tables(self, tables: Iterable[Table]) -> None:
         with self.datastore.transaction(commit=True) as c:
-            for projection in projections:
-                for table in projection.tables:
-                    self._columns[table.name] = tuple(table.columns)
-                    for statement in _ddl(table):
-                        c.execute(statement)
+            for table in tables:
+                self._columns[table.name] = tuple(table.columns)
+                for statement in _ddl(table):
+                    c.execute(statement)
 
     def drop_views(self, projection: Projection) -> None:
         """Forget a read model entirely: its tables, its position and its failure."""

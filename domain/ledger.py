@@ -91,7 +91,7 @@ class LedgerBase(Application[UUID]):
         while low < high:
             middle = (low + high + 1) // 2
             (event,) = self.events.get(record_id, gt=middle - 1, lte=middle)
-            if event.occurred_at <= moment:  # type: ignore[attr-defined]
+            if cast(DomainEvent, event).occurred_at <= moment:
                 low = middle
             else:
                 high = middle - 1
@@ -101,10 +101,10 @@ class LedgerBase(Application[UUID]):
 
     def history(self, record_id: UUID) -> list[DomainEvent]:
         """Every event of one record, oldest first."""
-        events = list(self.events.get(record_id))
+        events = [cast(DomainEvent, event) for event in self.events.get(record_id)]
         if not events:
             raise RecordNotFound("record", record_id)
-        return events  # type: ignore[return-value]
+        return events
 
     def decode(self, stored: StoredEvent) -> DomainEvent:
         """A stored row (or notification) as the domain event it records."""

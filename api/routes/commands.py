@@ -54,7 +54,7 @@ def expected_version(if_match: str | None) -> int | None:
     return int(tag)
 
 
-def run_command(principal: Principal, command: Callable[[], CommandResult], response: Response) -> CommandAccepted:
+def run_command(command: Callable[[], CommandResult], response: Response) -> CommandAccepted:
     result = command()
     response.headers["ETag"] = f'"{result.version}"'
     return CommandAccepted(id=result.id, version=result.version, position=result.position)
@@ -103,7 +103,7 @@ def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel]) -
         run = getattr(ledger, method_name)
         version = expected_version(if_match)
         ctx = ledger.context(principal.actor)
-        return run_command(principal, lambda: run(ctx, record_id, **dict(body), expected_version=version),
+        return run_command(lambda: run(ctx, record_id, **dict(body), expected_version=version),
                            response)
 
     return endpoint

@@ -60,7 +60,7 @@ def add_creation(router: APIRouter, kind: type[Aggregate], method_name: str,
         ctx = ledger.context(principal.actor)
         run = getattr(ledger, method_name)
         try:
-            return run_command(principal, lambda: run(ctx, **dict(body), **{id_name: record_id}), response)
+            return run_command(lambda: run(ctx, **dict(body), **{id_name: record_id}), response)
         except ConcurrentUpdate:
             # the same key, retried while the first request was still being saved
             if idempotency_key and (first := _first_result(ledger, record_id, response)):

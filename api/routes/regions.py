@@ -35,7 +35,7 @@ class StaffMemberIn(BaseModel):
 def establish(body: RegionCreate, engine: AppDep, principal: AdminDep, response: Response) -> CommandAccepted:
     response.headers["Location"] = f"/regions/{body.code}"
     ledger = engine.ledger
-    return run_command(principal, lambda: ledger.establish_region(ledger.context(principal.actor), body.code,
+    return run_command(lambda: ledger.establish_region(ledger.context(principal.actor), body.code,
                                                                   body.name), response)
 
 
@@ -43,7 +43,7 @@ def establish(body: RegionCreate, engine: AppDep, principal: AdminDep, response:
 def appoint(region: str, body: StaffMemberIn, engine: AppDep, principal: AdminDep,
             response: Response) -> CommandAccepted:
     ledger = engine.ledger
-    return run_command(principal, lambda: ledger.appoint_coordinator(ledger.context(principal.actor), region,
+    return run_command(lambda: ledger.appoint_coordinator(ledger.context(principal.actor), region,
                                                                      body.staff_id, body.name), response)
 
 
@@ -51,7 +51,7 @@ def appoint(region: str, body: StaffMemberIn, engine: AppDep, principal: AdminDe
 def add_representative(region: str, body: StaffMemberIn, engine: AppDep, principal: AdminDep,
                        response: Response) -> CommandAccepted:
     ledger = engine.ledger
-    return run_command(principal, lambda: ledger.add_representative(ledger.context(principal.actor), region,
+    return run_command(lambda: ledger.add_representative(ledger.context(principal.actor), region,
                                                                     body.staff_id, body.name), response)
 
 
@@ -60,7 +60,7 @@ def add_representative(region: str, body: StaffMemberIn, engine: AppDep, princip
 def remove_representative(region: str, staff_id: str, engine: AppDep, principal: AdminDep,
                           response: Response) -> CommandAccepted:
     ledger = engine.ledger
-    return run_command(principal, lambda: ledger.remove_representative(ledger.context(principal.actor), region,
+    return run_command(lambda: ledger.remove_representative(ledger.context(principal.actor), region,
                                                                        staff_id), response)
 
 
