@@ -8,23 +8,23 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
 from eventsourcing.application import project_aggregate
 
-from adapters.hash_chain import Anchor, ChainedSQLiteApplicationRecorder, ChainLink, LoggedRow, Verdict, verify_chain
+from adapters.hash_chain import Anchor, ChainedRecorder, ChainLink, LoggedRow, Verdict, verify_chain
 from domain.ledger import LedgerBase
 from domain.snapshot import Snapshot
 
 __all__ = ["ChainBroken", "append_anchor", "export_log", "read_anchors", "read_export", "verify_export", "verify_store"]
 
 
-def _chain_recorder(ledger: LedgerBase) -> ChainedSQLiteApplicationRecorder:
+def _chain_recorder(ledger: LedgerBase) -> ChainedRecorder:
     recorder = ledger.recorder
-    if not isinstance(recorder, ChainedSQLiteApplicationRecorder):
+    if not isinstance(recorder, ChainedRecorder):
         raise TypeError("this store keeps no hash chain: configure the chained recorder")
     return recorder
 
@@ -53,25 +53,14 @@ def verify_store(ledger: LedgerBase, anchors: list[Anchor]) -> Verdict:
     verdict = verify_chain(recorder.logged_rows(), recorder.chain_links(), anchors)
     if not verdict.intact or ledger.snapshots is None:
         return verdict
-    for record_id, version in _snapshots(recorder):
+    snapshot_table = getattr(ledger.snapshots.recorder, "events_table_name", "")
+    for record_id, version in recorder.snapshot_keys(snapshot_table):
         rebuilt = project_aggregate(None, ledger.events.get(record_id, lte=version))
         snapshot = cast(Snapshot, next(iter(ledger.snapshots.get(record_id, gt=version - 1, lte=version))))
         if rebuilt is None or snapshot.mutate(None) != rebuilt:
             return Verdict(verdict.verified, verdict.head, "snapshot does not match the events it summarises",
                            record_id.hex, version)
     return verdict
-
-
-def _snapshots(recorder: ChainedSQLiteApplicationRecorder) -> Iterator[tuple[Any, int]]:
-    with recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stored_snapshots'")
-        if c.fetchone() is None:
-            return
-        c.execute("SELECT originator_id, originator_version FROM stored_snapshots ORDER BY originator_id, "
-                  "originator_version")
-        rows = c.fetchall()
-    for row in rows:
-        yield recorder.convert_originator_id(row[0]), row[1]
 
 
 class ChainBroken(Exception):

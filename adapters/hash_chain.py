@@ -14,13 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from psycopg import Cursor as PgCursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
 
 __all__ = [
     "GENESIS",
     "Anchor",
     "ChainLink",
+    "ChainedPostgresApplicationRecorder",
+    "ChainedRecorder",
     "ChainedSQLiteApplicationRecorder",
     "LoggedRow",
     "Verdict",
@@ -86,64 +92,150 @@ class Verdict:
         return self.problem is None
 
 
-class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
-    """The library's SQLite application recorder, plus a chain link per event in the same transaction."""
+class ChainedRecorder:
+    """What the auditor reads from either backend: positions, stored rows and links, in position order."""
 
-    def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            "CREATE TABLE IF NOT EXISTS event_chain (position INTEGER PRIMARY KEY, record_id TEXT NOT NULL, "
-            "version INTEGER NOT NULL, hash BLOB NOT NULL)",
-        ]
+    events_table_name: str
+    position_column: str
+    mark: str
+    """The driver's parameter placeholder."""
 
-    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
-        positions = super()._insert_events(c, stored_events, **kwargs)
-        assert positions is not None
-        c.execute("SELECT hash FROM event_chain ORDER BY position DESC LIMIT 1")
-        row = c.fetchone()
-        previous = row[0] if row else GENESIS
-        links = []
-        for event, position in zip(stored_events, positions, strict=True):
-            record_id = _hex(event.originator_id)
-            previous = link(previous, position, record_id, event.originator_version, event.topic, event.state)
-            links.append((position, record_id, event.originator_version, previous))
-        c.executemany("INSERT INTO event_chain VALUES (?, ?, ?, ?)", links)
-        return positions
+    def _rows(self, statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        raise NotImplementedError
 
     def position_of(self, record_id: UUID, version: int) -> int | None:
         """The log position of one event of a record, if it was recorded."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT rowid FROM {self.events_table_name} WHERE originator_id = ? AND originator_version = ?",
-                      (record_id.hex, version))
-            row = c.fetchone()
-        return None if row is None else int(row[0])
+        rows = self._rows(f"SELECT {self.position_column} FROM {self.events_table_name} "
+                          f"WHERE originator_id = {self.mark} AND originator_version = {self.mark}",
+                          (self._stored_id(record_id), version))
+        return int(rows[0][0]) if rows else None
 
     def logged_rows(self, page: int = 5000) -> Iterator[LoggedRow]:
         """Every stored event in position order, as stored (nothing decoded or trusted)."""
         yield from self._paged(
-            f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "
-            "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            f"SELECT {self.position_column}, originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE {self.position_column} > {self.mark} "
+            f"ORDER BY {self.position_column} LIMIT {self.mark}",
             page,
             _as_logged_row,
         )
 
     def chain_links(self, page: int = 5000) -> Iterator[ChainLink]:
         yield from self._paged(
-            "SELECT position, record_id, version, hash FROM event_chain WHERE position > ? ORDER BY position LIMIT ?",
+            f"SELECT position, record_id, version, hash FROM event_chain WHERE position > {self.mark} "
+            f"ORDER BY position LIMIT {self.mark}",
             page,
-            lambda r: ChainLink(r[0], r[1], r[2], r[3]),
+            lambda r: ChainLink(r[0], r[1], r[2], bytes(r[3])),
         )
+
+    def snapshot_keys(self, table: str) -> list[tuple[UUID, int]]:
+        """(record id, version) of every snapshot in `table`, or none if the store keeps none."""
+        try:
+            rows = self._rows(f"SELECT originator_id, originator_version FROM {table} "
+                              "ORDER BY originator_id, originator_version", ())
+        except PersistenceError:
+            return []
+        return [(row[0] if isinstance(row[0], UUID) else UUID(row[0]), row[1]) for row in rows]
+
+    def _stored_id(self, record_id: UUID) -> Any:
+        return record_id
 
     def _paged(self, statement: str, page: int, make: Any) -> Iterator[Any]:
         after = 0
         while True:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(statement, (after, page))
-                rows = [make(row) for row in c.fetchall()]
+            rows = [make(row) for row in self._rows(statement, (after, page))]
             yield from rows
             if len(rows) < page:
                 return
             after = rows[-1].position
+
+
+class ChainedSQLiteApplicationRecorder(ChainedRecorder, SQLiteApplicationRecorder):
+    """The library's SQLite application recorder, plus a chain link per event in the same transaction."""
+
+    position_column, mark = "rowid", "?"
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), CHAIN_TABLE.format(blob="BLOB")]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        assert positions is not None
+        c.execute(LAST_LINK)
+        row = c.fetchone()
+        c.executemany("INSERT INTO event_chain VALUES (?, ?, ?, ?)",
+                      _links(row[0] if row else GENESIS, stored_events, positions))
+        return positions
+
+    def _rows(self, statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return list(c.fetchall())
+
+    def _stored_id(self, record_id: UUID) -> Any:
+        return record_id.hex
+
+
+class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRecorder):
+    """The library's PostgreSQL application recorder, plus a chain link per event, and gapless positions.
+
+    The library numbers events from a sequence, which a refused (conflicting) insert still advances,
+    leaving a gap. Here each position is the last one plus one, taken under the table lock the library
+    already holds to keep insert order equal to commit order; a refused insert so leaves no trace."""
+
+    position_column, mark = "notification_id", "%s"
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.sql_create_statements.append(SQL(CHAIN_TABLE.format(blob="BYTEA")).format())
+        table = Identifier(datastore.schema, events_table_name)
+        self._insert_numbered = SQL(
+            "INSERT INTO {table} (originator_id, originator_version, topic, state, notification_id) "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state, %s + e.n "
+            "FROM unnest(%s::{kind}[]) WITH ORDINALITY AS e(originator_id, originator_version, topic, state, n) "
+            "RETURNING notification_id"
+        ).format(table=table, kind=Identifier(datastore.schema, self.stored_event_type_name))
+        self._last_position = SQL("SELECT COALESCE(MAX(notification_id), 0) AS last FROM {table}").format(table=table)
+
+    def _insert_stored_events(self, curs: PgCursor[DictRow], stored_events: Sequence[StoredEvent],
+                              **kwargs: Any) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(self._last_position)
+        last = _one(curs)["last"]
+        curs.execute(LAST_LINK)
+        found = curs.fetchone()
+        positions = list(range(last + 1, last + 1 + len(stored_events)))
+        curs.executemany("INSERT INTO event_chain VALUES (%s, %s, %s, %s)",
+                         _links(bytes(found["hash"]) if found else GENESIS, stored_events, positions))
+        events = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                  for e in stored_events]
+        curs.execute(self._insert_numbered, (last, events))
+
+    def _rows(self, statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        with self.datastore.get_connection() as connection, connection.cursor() as c:
+            c.execute(statement, params)
+            return [tuple(row.values()) for row in c.fetchall()]
+
+
+CHAIN_TABLE = ("CREATE TABLE IF NOT EXISTS event_chain (position BIGINT PRIMARY KEY, record_id TEXT NOT NULL, "
+               "version BIGINT NOT NULL, hash {blob} NOT NULL)")
+LAST_LINK = "SELECT hash FROM event_chain ORDER BY position DESC LIMIT 1"
+
+
+def _links(previous: bytes, events: Sequence[StoredEvent], positions: Sequence[int]) -> list[tuple[Any, ...]]:
+    links = []
+    for event, position in zip(events, positions, strict=True):
+        record_id = _hex(event.originator_id)
+        previous = link(previous, position, record_id, event.originator_version, event.topic, event.state)
+        links.append((position, record_id, event.originator_version, previous))
+    return links
+
+
+def _one(curs: PgCursor[DictRow]) -> DictRow:
+    row = curs.fetchone()
+    assert row is not None
+    return row
 
 
 def _as_logged_row(row: Any) -> LoggedRow:
@@ -151,7 +243,7 @@ def _as_logged_row(row: Any) -> LoggedRow:
     hashed (and caught), never a crash of the verifier."""
     state = row[4].encode() if isinstance(row[4], str) else bytes(row[4] or b"")
     version = row[2] if isinstance(row[2], int) else -1
-    return LoggedRow(row[0], str(row[1]), version, str(row[3]), state)
+    return LoggedRow(row[0], _hex(row[1]) if isinstance(row[1], UUID) else str(row[1]), version, str(row[3]), state)
 
 
 def _hex(record_id: UUID | str) -> str:

@@ -17,7 +17,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 
 from adapters.cloudevents import decode_message, topic_for
 from adapters.kafka_relay import RECORD_TYPES
-from adapters.view_store import SQLiteViewStore
+from adapters.view_store import ViewStore
 from projections.store import Projection, Table, Upsert
 
 __all__ = ["KafkaProjectionWorker"]
@@ -29,11 +29,10 @@ OFFSETS = Table("kafka_offsets", {"consumer_group": "TEXT", "topic": "TEXT", "pa
 
 
 class KafkaProjectionWorker:
-    def __init__(self, store: SQLiteViewStore, projections: Sequence[Projection], bootstrap: str,
+    def __init__(self, store: ViewStore, projections: Sequence[Projection], bootstrap: str,
                  prefix: str = "caseledger.", group: str = "caseledger-projections") -> None:
         self.store, self.projections, self.group = store, tuple(projections), group
-        store.create_views(self.projections)
-        store.create_tables([OFFSETS])
+        store.prepare([*(table for projection in self.projections for table in projection.tables), OFFSETS])
         self.consumer = KafkaConsumer(
             bootstrap_servers=bootstrap, group_id=group, isolation_level="read_committed", enable_auto_commit=False,
             auto_offset_reset="earliest", session_timeout_ms=6000, heartbeat_interval_ms=1000,

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from adapters.view_store import SQLiteViewStore, ViewTransaction
+from adapters.view_store import ViewStore, ViewTransaction
 from domain.event import DomainEvent
 from domain.ledger import LedgerBase
 from projections.store import Projection
@@ -58,10 +58,10 @@ class _Failure:
 
 
 class ProjectionRunner:
-    def __init__(self, ledger: LedgerBase, store: SQLiteViewStore, projections: Sequence[Projection],
+    def __init__(self, ledger: LedgerBase, store: ViewStore, projections: Sequence[Projection],
                  batch: int = 1000) -> None:
         self.ledger, self.store, self.projections, self.batch = ledger, store, tuple(projections), batch
-        store.create_views(self.projections)
+        store.prepare(table for projection in self.projections for table in projection.tables)
 
     def status(self) -> list[ProjectionStatus]:
         head = self.ledger.head()
@@ -127,12 +127,16 @@ class ProjectionRunner:
             self.batch = batch
 
     def _apply_batch(self, events: list[tuple[int, DomainEvent]], positions: dict[str, int]) -> _Failure | None:
-        """One transaction for the batch. If a projection fails on an event, the batch is applied again
-        with that projection stopping just before the event, and the failure is recorded."""
+        """One transaction for the batch, holding the read models' lock: a runner in another process
+        that applied some of these events meanwhile has moved the positions, and they are skipped.
+        If a projection fails on an event, the batch is applied again with that projection stopping
+        just before the event, and the failure is recorded."""
         stops: dict[str, _Failure] = {}
         while True:
             try:
                 with self.store.transaction() as view:
+                    view.lock()
+                    positions.update(view.positions(positions))
                     reached = {p.name: self._project(p, events, positions[p.name], stops.get(p.name), view)
                                for p in self.projections}
                     for failure in stops.values():

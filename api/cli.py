@@ -15,12 +15,15 @@ from rich.columns import Columns
 from rich.table import Table
 
 from adapters.clock import SimulatedClock, system_clock
+from adapters.database import InvalidDatabaseUrl
 from adapters.projection_runner import ProjectionFailed
+from adapters.schema import SchemaNotReady
 from api.cli_audit import audit_app
+from api.cli_db import db_app
 from api.cli_projections import projections_app
 from api.cli_relay import relay_app
 from api.cli_serve import run_server, token_app
-from api.console import CliError, open_runner, open_store, out, progress_bar
+from api.console import CliError, open_runner, open_store, out, progress_bar, store_exists
 from api.demo import demo_start, plan_demo
 from api.settings import get_settings
 from domain.aggregate import aggregate_class
@@ -36,6 +39,7 @@ app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")
 app.add_typer(relay_app, name="relay")
+app.add_typer(db_app, name="db")
 
 LIVE_EVERY = 250
 """Demo steps between two catch-ups of the read models, so they are built live, not in one go."""
@@ -58,11 +62,12 @@ def demo(
 ) -> None:
     """Seed a realistic network into an empty store, through the commands only."""
     settings = get_settings()
-    if settings.event_store_path.exists() and open_store(settings).head() > 0:
+    where = settings.database.display
+    if store_exists(settings) and open_store(settings).head() > 0:
         if if_empty:
-            out.print(f"the store at {settings.event_store_path} already holds events: not seeding")
+            out.print(f"the store at {where} already holds events: not seeding")
             return
-        raise CliError(f"the store at {settings.event_store_path} is not empty: demo data goes into an empty store")
+        raise CliError(f"the store at {where} is not empty: demo data goes into an empty store")
     clock = SimulatedClock(_utc(start) if start else demo_start(date.today()))
     ledger = open_store(settings, must_exist=False, clock=clock)
     runner = open_runner(settings, ledger)
@@ -74,7 +79,7 @@ def demo(
                 runner.catch_up()
                 update(done, len(plan) + done)
     runner.catch_up()
-    out.print(f"seeded {cases} cases: {ledger.head()} events in {settings.event_store_path}")
+    out.print(f"seeded {cases} cases: {ledger.head()} events in {where}")
 
 
 @app.command()
@@ -207,7 +212,8 @@ def main() -> None:
     """Run the CLI; a refusal or a problem the user can fix is one line on stderr and a non-zero exit."""
     try:
         app()
-    except (CliError, DomainError, ProjectionFailed, EventSourcingError, OSError) as error:
+    except (CliError, DomainError, ProjectionFailed, EventSourcingError, OSError, SchemaNotReady,
+            InvalidDatabaseUrl) as error:
         print(f"caseledger: {error}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ from rich import box
 from rich.table import Table
 
 from adapters.kafka_projections import KafkaProjectionWorker
-from adapters.view_store import SQLiteViewStore
+from api.bootstrap import build_views
 from api.console import CliError, open_runner, out, progress_bar, stop_on_signals
 from api.settings import get_settings
 from projections import ALL_PROJECTIONS, projection_named
@@ -65,7 +65,7 @@ def run(
         return
     if not settings.kafka_bootstrap:
         raise CliError("--source kafka needs CASELEDGER_KAFKA_BOOTSTRAP (host:port)")
-    worker = KafkaProjectionWorker(SQLiteViewStore(settings.views_path), ALL_PROJECTIONS, settings.kafka_bootstrap,
+    worker = KafkaProjectionWorker(build_views(settings), ALL_PROJECTIONS, settings.kafka_bootstrap,
                                    settings.kafka_topic_prefix, group)
     try:
         worker.run(stop)

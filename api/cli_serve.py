@@ -9,6 +9,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 
+from adapters.schema import check_schema
 from api.app import create_app
 from api.auth import ISSUABLE, Principal, issue_token, token_secret
 from api.console import CliError, out
@@ -42,7 +43,8 @@ def issue(
 
 def run_server(settings: Settings, host: str, port: int, admin_token: bool) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    out.print(f"caseledger serving http://{host}:{port} (OpenAPI at /docs) on {settings.data_dir}")
+    check_schema(settings.database)
+    out.print(f"caseledger serving http://{host}:{port} (OpenAPI at /docs) on {settings.database.display}")
     if admin_token:
         out.print(f"administrator token: {_token(settings, Role.ADMIN, None, 'admin')}", soft_wrap=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -16,7 +16,7 @@ from api.bootstrap import build_ledger, build_runner
 from api.settings import Settings
 from domain.application import CaseLedger
 
-__all__ = ["CliError", "open_runner", "open_store", "out", "progress_bar", "stop_on_signals"]
+__all__ = ["CliError", "open_runner", "open_store", "out", "progress_bar", "stop_on_signals", "store_exists"]
 
 out = Console()
 
@@ -25,10 +25,16 @@ class CliError(Exception):
     """A problem the user can fix, reported as one line."""
 
 
+def store_exists(settings: Settings) -> bool:
+    """An embedded store exists once its file does; a PostgreSQL one once migrated (checked on opening)."""
+    database = settings.database
+    return database.path is None or database.path.exists()
+
+
 def open_store(settings: Settings, *, must_exist: bool = True, **kwargs: Any) -> CaseLedger:
-    if must_exist and not settings.event_store_path.exists():
-        raise CliError(f"no event store at {settings.event_store_path}: run `caseledger demo` first "
-                       "or set CASELEDGER_DATA_DIR")
+    if must_exist and not store_exists(settings):
+        raise CliError(f"no event store at {settings.database.display}: run `caseledger demo` first "
+                       "or set CASELEDGER_DATA_DIR or CASELEDGER_DATABASE_URL")
     return build_ledger(settings, **kwargs)
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.database import Database
+
 __all__ = ["Settings", "get_settings"]
 
 
@@ -14,7 +16,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASELEDGER_")
 
     data_dir: Path = Path("var")
-    """Where the embedded store keeps its files."""
+    """Where the embedded store keeps its files, and the token secret and audit anchors."""
+
+    database_url: str | None = None
+    """`sqlite:///path/events.sqlite` or `postgresql://user:password@host:port/dbname` for the event store
+    and the read models; default: SQLite in the data directory."""
 
     token_secret: str | None = None
     """The key that signs API tokens; generated into the data directory on first use if unset."""
@@ -39,12 +45,9 @@ class Settings(BaseSettings):
     """Exactly-once publishing with a transactional producer; off: at least once."""
 
     @property
-    def event_store_path(self) -> Path:
-        return self.data_dir / "events.sqlite"
-
-    @property
-    def views_path(self) -> Path:
-        return self.data_dir / "views.sqlite"
+    def database(self) -> Database:
+        """The parsed database URL; raises InvalidDatabaseUrl naming what is wrong."""
+        return Database.parse(self.database_url or f"sqlite:///{self.data_dir / 'events.sqlite'}")
 
     @property
     def secret_path(self) -> Path:

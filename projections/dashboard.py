@@ -89,7 +89,7 @@ def _recent_performance(view: ViewReader, region: str, now: datetime, period: ti
         "period_days": period.days,
         "median_minutes_to_first_response": _minutes(responded, "opened_at", "first_responded_at"),
         "median_minutes_to_resolution": _minutes(resolved, "opened_at", "resolved_at"),
-        "satisfaction": {"average": None if scores["average"] is None else round(scores["average"], 2),
+        "satisfaction": {"average": None if scores["average"] is None else round(float(scores["average"]), 2),
                          "responses": scores["responses"]},
     }
 

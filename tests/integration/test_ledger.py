@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from uuid import uuid4
 
@@ -27,6 +26,7 @@ from domain.errors import (
 )
 from domain.provider import Provider, ProviderKind
 from domain.sla import Priority
+from tests.conftest import Backend
 from tests.factories import ADMIN, COORDINATOR, REP, terms
 
 
@@ -47,12 +47,14 @@ def active_provider(ledger: CaseLedger, region: str = "north") -> Provider:
 
 
 class TestDurability:
-    def test_a_commands_events_are_on_disk_when_it_returns(self, ledger: CaseLedger, settings: Settings) -> None:
+    def test_a_commands_events_are_stored_when_it_returns(self, ledger: CaseLedger, settings: Settings,
+                                                           backend: Backend) -> None:
         result = ledger.open_case(ledger.context(REP), region="north", channel=Channel.WEB, customer_ref="c-1",
                                   subject="Outage", description="No line")
-        with sqlite3.connect(settings.event_store_path) as other:
-            rows = other.execute("SELECT topic FROM stored_events WHERE originator_id = ?", (result.id.hex,))
-            assert [row[0] for row in rows] == ["CaseOpened"]
+        stored_id = result.id.hex if backend.name == "sqlite" else result.id
+        rows = backend.query(settings.data_dir, f"SELECT topic FROM {backend.events_table} WHERE originator_id = ?",
+                             (stored_id,))
+        assert [row[0] for row in rows] == ["CaseOpened"]
 
     def test_a_reloaded_case_equals_the_live_one(
         self, ledger: CaseLedger, settings: Settings, clock: SimulatedClock

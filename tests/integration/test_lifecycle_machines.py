@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -19,6 +20,7 @@ from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger
 from api.settings import Settings
 from domain.aggregate import Aggregate
+from domain.application import CaseLedger
 from domain.case import OPEN, WORKING, Case, CaseStatus
 from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
 from domain.contract import Contract, ContractStatus, Party
@@ -27,8 +29,9 @@ from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRis
 from domain.region import Region
 from domain.sla import Priority
 from domain.values import Actor, Context, Role
-from tests.conftest import staff_regions
+from tests.conftest import Backend, staff_regions
 from tests.factories import ADMIN, COORDINATOR, NOW, REP, terms
+from tests.postgres_server import EXTERNAL, server_bin, shared_cluster
 
 ACTORS = st.sampled_from([REP, COORDINATOR, ADMIN, Actor(id="coord-south", role=Role.COORDINATOR)])
 STAFF = st.sampled_from(["rep-north-1", "rep-north-2", "coord-north", "rep-south-1", "nobody"])
@@ -48,13 +51,19 @@ class LedgerMachine(RuleBasedStateMachine):
     """Holds one live aggregate next to a real store; each rule is one command on it."""
 
     kind: type[Aggregate]
+    on_postgres = False
+    """On PostgreSQL the machines share one store (records have fresh ids), so no run pays for a database."""
 
     def __init__(self) -> None:
         super().__init__()
         self.directory = Path(tempfile.mkdtemp(prefix="caseledger-machine-"))
         self.clock = SimulatedClock(NOW)
-        self.ledger = build_ledger(Settings(data_dir=self.directory), clock=self.clock)
-        staff_regions(self.ledger)
+        if self.on_postgres:
+            self.ledger = _shared_postgres_ledger()
+            self.ledger.clock = self.clock
+        else:
+            self.ledger = build_ledger(Settings(data_dir=self.directory), clock=self.clock)
+            staff_regions(self.ledger)
         self.live: Any = None
         self.chaos = False
 
@@ -72,7 +81,8 @@ class LedgerMachine(RuleBasedStateMachine):
             self.ledger.save(self.live)
 
     def teardown(self) -> None:
-        self.ledger.close()
+        if not self.on_postgres:
+            self.ledger.close()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def ctx(self, actor: Actor = REP) -> Context:
@@ -400,7 +410,7 @@ class RegionMachine(LedgerMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.live = Region.establish(self.ctx(ADMIN), "west", "West")
+        self.live = Region.establish(self.ctx(ADMIN), f"west-{uuid4().hex[:8]}", "West")
         self.ledger.save(self.live)
 
     @rule(staff_id=st.sampled_from(["rep-west-1", "rep-west-2", "coord-west"]))
@@ -425,3 +435,28 @@ TestCaseLifecycle = MACHINE_SETTINGS(CaseMachine).TestCase
 TestProviderLifecycle = MACHINE_SETTINGS(ProviderMachine).TestCase
 TestContractLifecycle = MACHINE_SETTINGS(ContractMachine).TestCase
 TestRegionStaffing = MACHINE_SETTINGS(RegionMachine).TestCase
+
+_postgres_ledger: list[CaseLedger] = []
+
+
+def _shared_postgres_ledger() -> CaseLedger:
+    if not _postgres_ledger:
+        store = Backend("postgresql", shared_cluster())
+        _postgres_ledger.append(build_ledger(store.settings(Path(tempfile.mkdtemp())), clock=SimulatedClock(NOW)))
+        staff_regions(_postgres_ledger[0])
+    return _postgres_ledger[0]
+
+
+@pytest.mark.skipif(not EXTERNAL and server_bin() is None,
+                    reason="PostgreSQL server binaries not installed (apt-get install postgresql)")
+def _on_postgres(machine: type[LedgerMachine]) -> Any:
+    """The machine's test case on the shared PostgreSQL store, with fewer runs (each costs round trips)."""
+    test_case = type(f"{machine.__name__}OnPostgres", (machine,), {"on_postgres": True}).TestCase
+    test_case.settings = settings(MACHINE_SETTINGS, max_examples=20)
+    return test_case
+
+
+TestCaseLifecycleOnPostgres = _on_postgres(CaseMachine)
+TestProviderLifecycleOnPostgres = _on_postgres(ProviderMachine)
+TestContractLifecycleOnPostgres = _on_postgres(ContractMachine)
+TestRegionStaffingOnPostgres = _on_postgres(RegionMachine)

@@ -10,8 +10,7 @@ import pytest
 
 from adapters.clock import SimulatedClock
 from adapters.projection_runner import ProjectionFailed, ProjectionRunner
-from adapters.view_store import SQLiteViewStore
-from api.bootstrap import build_runner
+from api.bootstrap import build_runner, build_views
 from api.settings import Settings
 from domain.application import CaseLedger
 from domain.case import Case, CaseStatus
@@ -210,7 +209,7 @@ class TestRunner:
         self, ledger: CaseLedger, settings: Settings
     ) -> None:
         case_id = open_case(ledger, Priority.HIGH, "rep-north-1")
-        store = SQLiteViewStore(settings.views_path)
+        store = build_views(settings)
         runner = ProjectionRunner(ledger, store, [*ALL_PROJECTIONS, BrokenOn("CaseTriaged")], batch=3)
         (triaged,) = [e for e in ledger.read_log() if e.event.type_name == "CaseTriaged"]
         with pytest.raises(ProjectionFailed, match=f"'broken' stopped at position {triaged.position}") as failed:
@@ -229,8 +228,8 @@ class TestRunner:
     def test_a_second_runner_never_applies_the_same_events_twice(self, ledger: CaseLedger,
                                                                   settings: Settings) -> None:
         open_case(ledger, Priority.HIGH, "rep-north-1")
-        first = ProjectionRunner(ledger, SQLiteViewStore(settings.views_path), ALL_PROJECTIONS)
-        second = ProjectionRunner(ledger, SQLiteViewStore(settings.views_path), ALL_PROJECTIONS)
+        first = ProjectionRunner(ledger, build_views(settings), ALL_PROJECTIONS)
+        second = ProjectionRunner(ledger, build_views(settings), ALL_PROJECTIONS)
         first.catch_up()
         assert second.catch_up() == 0
         assert first.store.dump(ALL_PROJECTIONS[3])["audit_events"][-1]["position"] == ledger.head()

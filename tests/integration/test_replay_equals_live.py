@@ -8,19 +8,18 @@ import tempfile
 from pathlib import Path
 from uuid import UUID
 
-from hypothesis import event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from adapters.clock import SimulatedClock
 from adapters.projection_runner import ProjectionRunner
-from adapters.view_store import SQLiteViewStore
-from api.bootstrap import build_ledger
+from api.bootstrap import build_ledger, build_views
 from api.demo import plan_demo
-from api.settings import Settings
 from domain.case import Case
 from domain.event import DomainEvent
 from projections import ALL_PROJECTIONS
 from projections.store import Change, Projection, ViewReader
+from tests.conftest import Backend
 from tests.factories import NOW
 
 
@@ -41,19 +40,20 @@ class CrashingAt(Projection):
         return self.inner.changes(event, position, view)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     seed=st.integers(0, 10_000),
     cases=st.integers(1, 25),
     restarts=st.lists(st.tuples(st.integers(1, 400), st.integers(1, 50), st.booleans()), max_size=6),
 )
 def test_live_read_models_with_restarts_and_crashes_equal_a_rebuild(
-    seed: int, cases: int, restarts: list[tuple[int, int, bool]]
+    backend: Backend, seed: int, cases: int, restarts: list[tuple[int, int, bool]]
 ) -> None:
+    # each example has stores of its own: the backend hands out a fresh one per directory
     directory = Path(tempfile.mkdtemp(prefix="caseledger-replay-"))
     try:
         clock = SimulatedClock(NOW)
-        ledger = build_ledger(Settings(data_dir=directory), clock=clock)
+        ledger = build_ledger(backend.settings(directory), clock=clock)
         plan = plan_demo(ledger, clock, cases=cases, seed=seed)
         ledger.new_id = plan.new_id
         stops = {step: (batch, crash) for step, batch, crash in restarts}
@@ -61,7 +61,7 @@ def test_live_read_models_with_restarts_and_crashes_equal_a_rebuild(
             if step in stops:
                 # a runner process starts, works a while with its own batch size, and may die mid-batch
                 batch, crash = stops[step]
-                store = SQLiteViewStore(directory / "live.sqlite")
+                store = build_views(backend.settings(directory))
                 projections = list(ALL_PROJECTIONS)
                 if crash:
                     projections[step % len(projections)] = CrashingAt(projections[step % len(projections)],
@@ -71,9 +71,9 @@ def test_live_read_models_with_restarts_and_crashes_equal_a_rebuild(
                 except Crash:
                     event("a runner died mid-batch")
                 store.close()
-        live = ProjectionRunner(ledger, SQLiteViewStore(directory / "live.sqlite"), ALL_PROJECTIONS, batch=7)
+        live = ProjectionRunner(ledger, build_views(backend.settings(directory)), ALL_PROJECTIONS, batch=7)
         live.catch_up()
-        rebuilt = ProjectionRunner(ledger, SQLiteViewStore(directory / "rebuilt.sqlite"), ALL_PROJECTIONS)
+        rebuilt = ProjectionRunner(ledger, build_views(backend.settings(directory / "rebuilt")), ALL_PROJECTIONS)
         rebuilt.rebuild()
         for projection in ALL_PROJECTIONS:
             assert live.store.dump(projection) == rebuilt.store.dump(projection), projection.name
