@@ -29,6 +29,6 @@ def store_env(database: Database, *, create_tables: bool = True) -> dict[str, st
             "POSTGRES_DBNAME": database.name, "POSTGRES_HOST": database.host, "POSTGRES_PORT": str(database.port),
             "POSTGRES_USER": database.user, "POSTGRES_PASSWORD": database.password,
             "POSTGRES_POOL_SIZE": str(POOL_SIZE), "POSTGRES_MAX_OVERFLOW": str(POOL_SIZE),
-            "POSTGRES_CONNECT_TIMEOUT": "10", "POSTGRES_PRE_PING": "yes", "POSTGRES_LOCK_TIMEOUT": "30",
+            "POSTGRES_CONNECT_TIMEOUT": "10", "POSTGRES_LOCK_TIMEOUT": "30",
             "CREATE_TABLE": "yes" if create_tables else "no",
             "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresApplicationRecorder)}

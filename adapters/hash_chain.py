@@ -195,22 +195,22 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
             "FROM unnest(%s::{kind}[]) WITH ORDINALITY AS e(originator_id, originator_version, topic, state, n) "
             "RETURNING notification_id"
         ).format(table=table, kind=Identifier(datastore.schema, self.stored_event_type_name))
-        self._last_position = SQL("SELECT COALESCE(MAX(notification_id), 0) AS last FROM {table}").format(table=table)
+        self._last = SQL("SELECT COALESCE(MAX(notification_id), 0) AS position, "
+                         "(SELECT hash FROM event_chain ORDER BY position DESC LIMIT 1) AS hash FROM {table}"
+                         ).format(table=table)
 
     def _insert_stored_events(self, curs: PgCursor[DictRow], stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> None:
         self._lock_table(curs)
         self._notify_channel(curs)
-        curs.execute(self._last_position)
-        last = _one(curs)["last"]
-        curs.execute(LAST_LINK)
-        found = curs.fetchone()
-        positions = list(range(last + 1, last + 1 + len(stored_events)))
+        curs.execute(self._last)
+        last = _one(curs)
+        positions = list(range(last["position"] + 1, last["position"] + 1 + len(stored_events)))
         curs.executemany("INSERT INTO event_chain VALUES (%s, %s, %s, %s)",
-                         _links(bytes(found["hash"]) if found else GENESIS, stored_events, positions))
+                         _links(bytes(last["hash"]) if last["hash"] else GENESIS, stored_events, positions))
         events = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
                   for e in stored_events]
-        curs.execute(self._insert_numbered, (last, events))
+        curs.execute(self._insert_numbered, (last["position"], events))
 
     def _rows(self, statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         with self.datastore.get_connection() as connection, connection.cursor() as c:

@@ -68,11 +68,12 @@ class PostgresCluster:
                    "-o", " ".join(settings), "-w", "-t", "60", "start"])
         self._pg_ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data)]
 
-    def database(self) -> str:
-        """A new empty database; its URL."""
+    def database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of the one at `template` (a URL); its URL."""
         name = f"t{os.getpid()}_{next(self._names)}"
+        copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
         with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.admin_url.rsplit("/", 1)[0] + f"/{name}"
 
     def drop(self, url: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 
 from api.auth import Principal, issue_token
 from domain.values import Role
+from tests.conftest import BACKENDS, Backend
 
 SECRET = "e2e-test-secret-not-for-production"
 CASELEDGER = str(Path(sys.executable).parent / "caseledger")
@@ -36,35 +36,47 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The API served by uvicorn, on an empty store with regions north and south staffed."""
+def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`caseledger serve` on a free port, once it answers; (the process, its base URL)."""
     port = free_port()
-    env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path_factory.mktemp("served")),
-           "CASELEDGER_TOKEN_SECRET": SECRET, "CASELEDGER_READ_WAIT_SECONDS": "10"}
-    log = tmp_path_factory.mktemp("logs") / "server.log"
     with log.open("w") as sink:
-        process = subprocess.Popen([CASELEDGER, "serve", "--port", str(port), "--no-admin-token"], env=env,
+        process = subprocess.Popen([CASELEDGER, "serve", "--port", str(port), "--no-admin-token"],
+                                   env={"CASELEDGER_TOKEN_SECRET": SECRET, "CASELEDGER_READ_WAIT_SECONDS": "10",
+                                        **env},
                                    stdout=subprocess.DEVNULL, stderr=sink)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
             if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
+                return process, base
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline or process.poll() is not None:
             process.kill()
             raise RuntimeError(f"the server did not start: {log.read_text()}")
         time.sleep(0.1)
-    staff(base)
-    yield base
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The API served by uvicorn, on an empty store of each backend with regions north and south staffed."""
+    cluster = request.getfixturevalue("postgres_cluster") if request.param == "postgresql" else None
+    backend = Backend(request.param, cluster)
+    process, base = start_server(backend.env(tmp_path_factory.mktemp("served")),
+                                 tmp_path_factory.mktemp("logs") / "server.log")
+    staff(base)
+    yield base
+    stop_server(process)
+    backend.close()
 
 
 def staff(base: str) -> None:

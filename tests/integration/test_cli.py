@@ -1,4 +1,4 @@
-"""The `caseledger` command as a user runs it: a real process on a real data directory."""
+"""The `caseledger` command as a user runs it: a real process on a real store, on each backend."""
 
 from __future__ import annotations
 
@@ -9,23 +9,36 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger
-from api.settings import Settings
 from projections.census import Census
+from tests.conftest import Backend
 from tests.factories import NOW
 
 CASELEDGER = str(Path(sys.executable).parent / "caseledger")
 START = "2026-01-05T08:00:00+00:00"
 
 
+_on: list[Backend] = []
+
+
+@pytest.fixture(autouse=True)
+def on_backend(backend: Backend) -> Iterator[None]:
+    """Every test here runs once per backend; `run` and `query` use this test's."""
+    _on.append(backend)
+    yield
+    _on.clear()
+
+
 def run(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CASELEDGER_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    env = _on[0].env(data_dir, COLUMNS="200")
     result = subprocess.run([CASELEDGER, *args], env=env, capture_output=True, text=True, timeout=600)
     if check:
         assert result.returncode == 0, result.stderr
@@ -34,6 +47,17 @@ def run(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedP
 
 def stats(data_dir: Path) -> dict[str, object]:
     return json.loads(run(data_dir, "stats", "--json").stdout)
+
+
+def sized(cases: int) -> str:
+    """A demo's size: a third on PostgreSQL, where each command costs network round trips, so the
+    suite stays fast; what these tests check does not depend on the size."""
+    return str(cases if _on[0].name == "sqlite" else cases // 3)
+
+
+def query(data_dir: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Raw SQL on the event store (written against `stored_events`)."""
+    return _on[0].query(data_dir, sql.replace("stored_events", _on[0].events_table))
 
 
 class TestDemo:
@@ -50,22 +74,21 @@ class TestDemo:
 
     def test_the_demo_covers_the_stories_of_the_source_texts(self, tmp_path: Path) -> None:
         run(tmp_path, "demo", "--cases", "300", "--seed", "3", "--start", START)
-        with sqlite3.connect(tmp_path / "events.sqlite") as db:
-            topics = {row[0] for row in db.execute("SELECT DISTINCT topic FROM stored_events")}
-            states = [row[0] for row in db.execute("SELECT state FROM stored_events WHERE topic='CaseOpened'")]
+        topics = {row[0] for row in query(tmp_path, "SELECT DISTINCT topic FROM stored_events")}
+        states = [row[0] for row in query(tmp_path, "SELECT state FROM stored_events WHERE topic='CaseOpened'")]
         assert {"CaseEscalated", "ActionScheduled", "PolicyIssueFlagged", "ContractCounterOffered",
                 "ContractSigned", "ProviderMeetingLogged", "RetentionRiskFlagged", "CaseReopened"} <= topics
         assert any(json.loads(state)["contract_id"] for state in states), "no billing dispute names a contract"
-        with sqlite3.connect(tmp_path / "events.sqlite") as db:
-            kinds = {json.loads(row[0])["kind"] for row in db.execute(
-                "SELECT state FROM stored_events WHERE topic='ActionScheduled'")}
+        kinds = {json.loads(row[0])["kind"] for row in query(
+            tmp_path, "SELECT state FROM stored_events WHERE topic='ActionScheduled'")}
         assert "repair_visit" in kinds
 
     @pytest.mark.slow
     def test_the_same_seed_gives_the_same_network(self, tmp_path: Path) -> None:
         first, second = tmp_path / "one", tmp_path / "two"
-        run(first, "demo", "--cases", "1000", "--seed", "1")
-        run(second, "demo", "--cases", "1000", "--seed", "1")
+        cases = sized(1000)
+        run(first, "demo", "--cases", cases, "--seed", "1")
+        run(second, "demo", "--cases", cases, "--seed", "1")
         assert stats(first) == stats(second)
 
     def test_demo_refuses_a_store_that_holds_events(self, tmp_path: Path) -> None:
@@ -79,8 +102,7 @@ class TestDemo:
 class TestReading:
     def test_history_lists_a_records_events_with_actor_and_time(self, tmp_path: Path) -> None:
         run(tmp_path, "demo", "--cases", "30", "--start", START)
-        with sqlite3.connect(tmp_path / "events.sqlite") as db:
-            (case_id,) = db.execute("SELECT originator_id FROM stored_events WHERE topic='CaseEscalated'").fetchone()
+        case_id = str(query(tmp_path, "SELECT originator_id FROM stored_events WHERE topic='CaseEscalated'")[0][0])
         rows = json.loads(run(tmp_path, "history", case_id, "--json").stdout)
         assert rows[0]["type"] == "CaseOpened" and [r["version"] for r in rows] == list(range(1, len(rows) + 1))
         assert {"CaseEscalated"} <= {r["type"] for r in rows}
@@ -89,7 +111,7 @@ class TestReading:
         assert "CaseEscalated" in table and "(representative)" in table
 
     def test_stats_of_an_empty_store_are_zero(self, tmp_path: Path) -> None:
-        build_ledger(Settings(data_dir=tmp_path), clock=SimulatedClock(NOW)).close()
+        build_ledger(_on[0].settings(tmp_path), clock=SimulatedClock(NOW)).close()
         assert stats(tmp_path)["events"] == 0
 
 
@@ -103,7 +125,8 @@ class TestErrors:
         ],
     )
     def test_a_mistake_is_one_line_and_a_non_zero_exit(self, tmp_path: Path, args: list[str], message: str) -> None:
-        result = run(tmp_path / "nowhere", *args, check=False)
+        env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path / "nowhere")}  # no store at all
+        result = subprocess.run([CASELEDGER, *args], env=env, capture_output=True, text=True, timeout=60)
         assert result.returncode != 0
         assert message in result.stderr
         assert "Traceback" not in result.stderr
@@ -117,37 +140,33 @@ class TestErrors:
 
 @pytest.mark.slow
 def test_killing_demo_midway_leaves_a_store_that_loads_cleanly(tmp_path: Path) -> None:
-    env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path)}
     for attempt in range(3):
         target = tmp_path / f"run{attempt}"
-        env["CASELEDGER_DATA_DIR"] = str(target)
-        process = subprocess.Popen([CASELEDGER, "demo", "--cases", "3000", "--start", START], env=env,
+        process = subprocess.Popen([CASELEDGER, "demo", "--cases", "3000", "--start", START], env=_on[0].env(target),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        store = target / "events.sqlite"
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _events(store) < 300 * (attempt + 1):
+        while time.monotonic() < deadline and _events(target) < 300 * (attempt + 1):
             time.sleep(0.05)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        assert _events(store) > 0
+        assert _events(target) > 0
 
         # every record loads, its versions run 1..n without a gap, and stats works on what is there
-        ledger = build_ledger(Settings(data_dir=target), clock=SimulatedClock(NOW))
+        ledger = build_ledger(_on[0].settings(target), clock=SimulatedClock(NOW))
         census = Census().apply_all(logged.event for logged in ledger.read_log())
-        with sqlite3.connect(store) as db:
-            for _record, count, top in db.execute(
-                "SELECT originator_id, COUNT(*), MAX(originator_version) FROM stored_events GROUP BY originator_id"
-            ):
-                assert count == top
-        assert census.events == _events(store)
+        ledger.close()
+        for _record, count, top in query(
+            target, "SELECT originator_id, COUNT(*), MAX(originator_version) FROM stored_events GROUP BY originator_id"
+        ):
+            assert count == top
+        assert census.events == _events(target)
         assert stats(target)["events"] == census.events
 
 
-def _events(store: Path) -> int:
+def _events(data_dir: Path) -> int:
     try:
-        with sqlite3.connect(store) as db:
-            return int(db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
-    except sqlite3.OperationalError:
+        return int(query(data_dir, "SELECT COUNT(*) FROM stored_events")[0][0])
+    except sqlite3.OperationalError:  # the file exists before its tables do
         return 0
 
 
@@ -159,7 +178,7 @@ class TestReadModels:
                 for region in ("north", "south", "east", "west", "central")}
 
     def test_a_rebuild_gives_the_dashboards_the_live_read_models_gave(self, tmp_path: Path) -> None:
-        run(tmp_path, "demo", "--cases", "300", "--seed", "2", "--start", START)
+        run(tmp_path, "demo", "--cases", sized(300), "--seed", "2", "--start", START)
         live = self.dashboards(tmp_path)
         assert run(tmp_path, "projections", "rebuild").stdout.startswith("rebuilt all read models from")
         assert self.dashboards(tmp_path) == live
@@ -185,8 +204,7 @@ class TestReadModels:
 
 def test_history_as_of_prints_the_state_at_that_moment(tmp_path: Path) -> None:
     run(tmp_path, "demo", "--cases", "30", "--start", START)
-    with sqlite3.connect(tmp_path / "events.sqlite") as db:
-        (case_id,) = db.execute("SELECT originator_id FROM stored_events WHERE topic='CaseEscalated'").fetchone()
+    case_id = str(query(tmp_path, "SELECT originator_id FROM stored_events WHERE topic='CaseEscalated'")[0][0])
     events = json.loads(run(tmp_path, "history", case_id, "--json").stdout)
     escalated = next(e for e in events if e["type"] == "CaseEscalated")
     just_before = (datetime.fromisoformat(escalated["occurred_at"]) - timedelta(seconds=1)).isoformat()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
+from eventsourcing.persistence import PersistenceError
+
 from adapters.kafka_projections import KafkaProjectionWorker
 from adapters.kafka_relay import KafkaRelay, RelayConfig
 from adapters.projection_runner import ProjectionRunner
-from adapters.view_store import SQLiteViewStore
+from api.bootstrap import build_views
 from projections import ALL_PROJECTIONS
+from tests.conftest import Backend
 from tests.integration.test_kafka_relay import CASELEDGER, seeded
 
 
@@ -26,16 +28,18 @@ def drain(worker: KafkaProjectionWorker, limit: int | None = None, timeout: floa
     raise TimeoutError(f"the worker applied {applied} messages and did not catch up")
 
 
-def test_kafka_fed_read_models_equal_log_fed_ones_across_restarts(tmp_path: Path, kafka: tuple[str, str]) -> None:
+def test_kafka_fed_read_models_equal_log_fed_ones_across_restarts(
+    tmp_path: Path, backend: Backend, kafka: tuple[str, str]
+) -> None:
     bootstrap, prefix = kafka
-    ledger = seeded(tmp_path / "data", cases=25)
+    ledger = seeded(backend, tmp_path / "data", cases=25)
     KafkaRelay(ledger, RelayConfig(bootstrap, prefix)).publish_available()
 
-    log_fed = ProjectionRunner(ledger, SQLiteViewStore(tmp_path / "log-fed.sqlite"), ALL_PROJECTIONS)
+    log_fed = ProjectionRunner(ledger, build_views(backend.settings(tmp_path / "log-fed")), ALL_PROJECTIONS)
     log_fed.catch_up()
 
     # a worker applies part of the stream and stops; another picks up exactly where it left off
-    store = SQLiteViewStore(tmp_path / "kafka-fed.sqlite")
+    store = build_views(backend.settings(tmp_path / "kafka-fed"))
     first = KafkaProjectionWorker(store, ALL_PROJECTIONS, bootstrap, prefix, group=f"{prefix}views")
     partial = drain(first, limit=50)
     first.close()
@@ -48,25 +52,29 @@ def test_kafka_fed_read_models_equal_log_fed_ones_across_restarts(tmp_path: Path
         assert store.dump(projection) == log_fed.store.dump(projection), projection.name
 
 
-def test_the_projections_run_command_feeds_the_views_from_kafka(tmp_path: Path, kafka: tuple[str, str]) -> None:
+def test_the_projections_run_command_feeds_the_views_from_kafka(
+    tmp_path: Path, backend: Backend, kafka: tuple[str, str]
+) -> None:
     bootstrap, prefix = kafka
     data = tmp_path / "data"
-    ledger = seeded(data, cases=5)
+    ledger = seeded(backend, data, cases=5)
     KafkaRelay(ledger, RelayConfig(bootstrap, prefix)).publish_available()
-    env = {**os.environ, "CASELEDGER_DATA_DIR": str(data), "CASELEDGER_KAFKA_BOOTSTRAP": bootstrap,
+    env = {**backend.env(data), "CASELEDGER_KAFKA_BOOTSTRAP": bootstrap,
            "CASELEDGER_KAFKA_TOPIC_PREFIX": prefix}
     worker = subprocess.Popen([CASELEDGER, "projections", "run", "--source", "kafka", "--group", f"{prefix}cli"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    views = build_views(backend.settings(data))
     try:
         deadline, seen = time.monotonic() + 60, 0
         while time.monotonic() < deadline and seen < ledger.head():
             time.sleep(0.3)
             try:
-                with sqlite3.connect(data / "views.sqlite") as db:
-                    seen = db.execute("SELECT COUNT(*) FROM audit_events").fetchone()[0]
-            except sqlite3.OperationalError:
+                with views.reader() as view:
+                    seen = view.select("SELECT COUNT(*) AS n FROM audit_events")[0]["n"]
+            except (PersistenceError, sqlite3.OperationalError):  # the worker has not created its tables yet
                 continue
         assert seen == ledger.head()
     finally:
+        views.close()
         worker.terminate()
         assert worker.wait(timeout=30) == 0

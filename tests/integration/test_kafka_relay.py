@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
 import signal
 import subprocess
@@ -25,10 +24,10 @@ from adapters.kafka_relay import KafkaRelay, RelayConfig
 from api.bootstrap import build_ledger
 from api.demo import plan_demo
 from api.event_schemas import event_schema
-from api.settings import Settings
 from domain.application import CaseLedger
 from domain.case_events import Channel
 from domain.values import Role
+from tests.conftest import Backend
 from tests.e2e.conftest import SECRET, free_port, headers
 from tests.factories import NOW, REP
 from tests.kafka_broker import EXTERNAL, TansuBroker, consume_all
@@ -37,9 +36,9 @@ CASELEDGER = str(Path(sys.executable).parent / "caseledger")
 RECORD_TYPES = ("case", "provider", "contract", "region")
 
 
-def seeded(directory: Path, cases: int = 15) -> CaseLedger:
+def seeded(backend: Backend, directory: Path, cases: int = 15) -> CaseLedger:
     clock = SimulatedClock(NOW)
-    ledger = build_ledger(Settings(data_dir=directory), clock=clock)
+    ledger = build_ledger(backend.settings(directory), clock=clock)
     plan = plan_demo(ledger, clock, cases=cases, seed=3)
     ledger.new_id = plan.new_id
     for _ in plan.run():
@@ -62,10 +61,10 @@ def assert_published_exactly_once(ledger: CaseLedger, bootstrap: str, prefix: st
         assert event == stored[position]
 
 
-def test_every_event_is_published_once_with_the_cloudevents_envelope(tmp_path: Path,
+def test_every_event_is_published_once_with_the_cloudevents_envelope(tmp_path: Path, backend: Backend,
                                                                       kafka: tuple[str, str]) -> None:
     bootstrap, prefix = kafka
-    ledger = seeded(tmp_path / "data")
+    ledger = seeded(backend, tmp_path / "data")
     relay = KafkaRelay(ledger, RelayConfig(bootstrap, prefix))
     assert relay.publish_available() == ledger.head()
     assert relay.publish_available() == 0
@@ -85,9 +84,11 @@ def test_every_event_is_published_once_with_the_cloudevents_envelope(tmp_path: P
     assert set(json.loads(message["value"])) == set(event_schema(type(event))["properties"])
 
 
-def test_a_restarted_relay_resumes_after_its_last_committed_batch(tmp_path: Path, kafka: tuple[str, str]) -> None:
+def test_a_restarted_relay_resumes_after_its_last_committed_batch(
+    tmp_path: Path, backend: Backend, kafka: tuple[str, str]
+) -> None:
     bootstrap, prefix = kafka
-    ledger = seeded(tmp_path / "data", cases=5)
+    ledger = seeded(backend, tmp_path / "data", cases=5)
     KafkaRelay(ledger, RelayConfig(bootstrap, prefix, batch=7)).publish_available()
     ledger.open_case(ledger.context(REP), region="north", channel=Channel.WEB, customer_ref="c", subject="s",
                      description="d")
@@ -97,10 +98,10 @@ def test_a_restarted_relay_resumes_after_its_last_committed_batch(tmp_path: Path
 
 
 def test_without_transactions_delivery_is_at_least_once_and_says_so(
-    tmp_path: Path, kafka: tuple[str, str], caplog: pytest.LogCaptureFixture
+    tmp_path: Path, backend: Backend, kafka: tuple[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     bootstrap, prefix = kafka
-    ledger = seeded(tmp_path / "data", cases=3)
+    ledger = seeded(backend, tmp_path / "data", cases=3)
     with caplog.at_level(logging.WARNING):
         relay = KafkaRelay(ledger, RelayConfig(bootstrap, prefix, transactions=False))
         relay.publish_available()
@@ -125,12 +126,12 @@ class Writer(threading.Thread):
 
 
 @pytest.mark.slow
-def test_killing_the_relay_at_random_points_loses_and_repeats_nothing(tmp_path: Path,
+def test_killing_the_relay_at_random_points_loses_and_repeats_nothing(tmp_path: Path, backend: Backend,
                                                                         kafka: tuple[str, str]) -> None:
     bootstrap, prefix = kafka
     data = tmp_path / "data"
-    ledger = seeded(data, cases=10)
-    env = {**os.environ, "CASELEDGER_DATA_DIR": str(data), "CASELEDGER_KAFKA_BOOTSTRAP": bootstrap,
+    ledger = seeded(backend, data, cases=10)
+    env = {**backend.env(data), "CASELEDGER_KAFKA_BOOTSTRAP": bootstrap,
            "CASELEDGER_KAFKA_TOPIC_PREFIX": prefix}
     writer = Writer(ledger)
     writer.start()
@@ -151,10 +152,10 @@ def test_killing_the_relay_at_random_points_loses_and_repeats_nothing(tmp_path: 
 
 @pytest.mark.slow
 @pytest.mark.skipif(bool(EXTERNAL), reason="an external broker cannot be stopped and started by the tests")
-def test_the_broker_going_away_and_coming_back_loses_nothing(tmp_path: Path) -> None:
+def test_the_broker_going_away_and_coming_back_loses_nothing(tmp_path: Path, backend: Backend) -> None:
     broker = TansuBroker(tmp_path / "broker.log")
     broker.start()
-    ledger = seeded(tmp_path / "data", cases=10)
+    ledger = seeded(backend, tmp_path / "data", cases=10)
     relay = KafkaRelay(ledger, RelayConfig(broker.bootstrap, "outage."))
     stop, wake = threading.Event(), threading.Event()
     follower = threading.Thread(target=relay.run, args=(stop, wake, 0.2), daemon=True)
@@ -182,10 +183,12 @@ def test_the_broker_going_away_and_coming_back_loses_nothing(tmp_path: Path) -> 
         broker.stop()
 
 
-def test_serve_runs_the_relay_when_kafka_is_configured(tmp_path: Path, kafka: tuple[str, str]) -> None:
+def test_serve_runs_the_relay_when_kafka_is_configured(
+    tmp_path: Path, backend: Backend, kafka: tuple[str, str]
+) -> None:
     bootstrap, prefix = kafka
     port = free_port()
-    env = {**os.environ, "CASELEDGER_DATA_DIR": str(tmp_path / "data"), "CASELEDGER_TOKEN_SECRET": SECRET,
+    env = {**backend.env(tmp_path / "data"), "CASELEDGER_TOKEN_SECRET": SECRET,
            "CASELEDGER_KAFKA_BOOTSTRAP": bootstrap, "CASELEDGER_KAFKA_TOPIC_PREFIX": prefix}
     server = subprocess.Popen([CASELEDGER, "serve", "--port", str(port), "--no-admin-token"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -210,12 +213,12 @@ def test_serve_runs_the_relay_when_kafka_is_configured(tmp_path: Path, kafka: tu
 
 
 def test_a_relay_killed_mid_batch_is_fenced_and_its_partial_batch_not_repeated(
-    tmp_path: Path, kafka: tuple[str, str]
+    tmp_path: Path, backend: Backend, kafka: tuple[str, str]
 ) -> None:
     """Kafka aborts a fenced producer's open transaction; a broker that lets it through (as the test
     broker does) must not make the next relay send those events again."""
     bootstrap, prefix = kafka
-    ledger = seeded(tmp_path / "data", cases=5)
+    ledger = seeded(backend, tmp_path / "data", cases=5)
     config = RelayConfig(bootstrap, prefix, batch=20)
     first = KafkaRelay(ledger, config)
     first._connect()
