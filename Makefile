@@ -21,8 +21,10 @@ run: $(STAMP)
 	$(BIN)/caseledger stats
 	$(BIN)/caseledger serve --host $(HOST) --port $(PORT)
 
-## Lint, type-check, check the layers, and run the whole suite (slow drills included).
+## Lint, type-check, check the layers, and run the whole suite (slow drills included) on SQLite and on a
+## throw-away PostgreSQL cluster (its server packages are installed when missing and possible).
 test: $(STAMP) lint
+	@scripts/install-postgres || echo "PostgreSQL server packages could not be installed: its test runs will be skipped"
 	$(BIN)/pytest
 
 ## The suite without the slow drills, for the edit-test loop.

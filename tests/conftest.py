@@ -69,8 +69,8 @@ class Backend:
         if database.path is not None:
             with closing(sqlite3.connect(database.path)) as connection, connection:
                 return connection.execute(sql, params).fetchall()
-        with psycopg.connect(database.url) as connection:
-            cursor = connection.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+        with psycopg.connect(database.url) as pg:
+            cursor = pg.execute(sql.replace("?", "%s"), params)
             return cursor.fetchall() if cursor.description else []
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from adapters.projection_runner import ProjectionRunner
 from api.bootstrap import build_ledger, build_views
 from api.settings import Settings
 from domain.case import Case
+from domain.case_events import NoteAdded
 from domain.values import Role
 from projections import ALL_PROJECTIONS
 from tests.conftest import Backend
@@ -132,7 +133,7 @@ def test_two_servers_on_one_store_report_every_conflict_and_lose_no_update(datab
             assert [entry.position for entry in log] == list(range(1, len(log) + 1)), "the log has gaps"
             for case in cases:
                 events = [entry.event for entry in log if str(entry.event.originator_id) == case]
-                notes = [getattr(event, "text") for event in events if event.type_name == "NoteAdded"]
+                notes = [event.text for event in events if isinstance(event, NoteAdded)]
                 assert sorted(notes) == sorted(acknowledged[case]), "an acknowledged note is missing or extra"
                 replayed = project_aggregate(None, events)  # a sequential replay of the log, record by record
                 assert replayed == ledger.get(Case, UUID(case))

@@ -451,7 +451,8 @@ def _shared_postgres_ledger() -> CaseLedger:
                     reason="PostgreSQL server binaries not installed (apt-get install postgresql)")
 def _on_postgres(machine: type[LedgerMachine]) -> Any:
     """The machine's test case on the shared PostgreSQL store, with fewer runs (each costs round trips)."""
-    test_case = type(f"{machine.__name__}OnPostgres", (machine,), {"on_postgres": True}).TestCase
+    variant: Any = type(f"{machine.__name__}OnPostgres", (machine,), {"on_postgres": True})
+    test_case = variant.TestCase
     test_case.settings = settings(MACHINE_SETTINGS, max_examples=20)
     return test_case
 

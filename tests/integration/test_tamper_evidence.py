@@ -48,8 +48,8 @@ class Store:
         if self.url is None:
             with closing(sqlite3.connect(self.directory / "events.sqlite")) as db, db:
                 return db.execute(statement, params).fetchall()
-        with psycopg.connect(self.url) as db:
-            cursor = db.execute(_postgres(statement), params)  # type: ignore[arg-type]
+        with psycopg.connect(self.url) as pg:
+            cursor = pg.execute(_postgres(statement), params)
             return cursor.fetchall() if cursor.description else []
 
 
