@@ -9,6 +9,7 @@ store) exposes a truncated tail or a wholesale rewrite after that point.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -92,7 +93,7 @@ class Verdict:
         return self.problem is None
 
 
-class ChainedRecorder:
+class ChainedRecorder(ABC):
     """What the auditor reads from either backend: positions, stored rows and links, in position order."""
 
     events_table_name: str
@@ -100,8 +101,9 @@ class ChainedRecorder:
     mark: str
     """The driver's parameter placeholder."""
 
+    @abstractmethod
     def _rows(self, statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
-        raise NotImplementedError
+        """Run a read-only statement on this store; its rows as tuples."""
 
     def position_of(self, record_id: UUID, version: int) -> int | None:
         """The log position of one event of a record, if it was recorded."""

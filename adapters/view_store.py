@@ -8,8 +8,9 @@ events. Projections write portable SQL with `:name` parameters; each store speak
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -94,10 +95,9 @@ class ViewTransaction:
 
     def positions(self, names: Iterable[str]) -> dict[str, int]:
         """Each projection's position as this transaction sees it."""
-        wanted = list(names)
         found = {row["application_name"]: row["notification_id"]
                  for row in self.select(f"SELECT application_name, notification_id FROM {TRACKING}")}
-        return {name: found.get(name) or 0 for name in wanted}
+        return {name: found.get(name) or 0 for name in names}
 
     def track(self, name: str, position: int) -> None:
         """Move a projection's position forward; refused (IntegrityError) if it is not forward."""
@@ -113,7 +113,7 @@ class ViewTransaction:
             {"name": name, "position": position, "record_id": record_id, "error": error})
 
 
-class ViewStore:
+class ViewStore(ABC):
     """What both backends' stores share: tables from projections' declarations, upserts, reads."""
 
     mark: str
@@ -131,30 +131,27 @@ class ViewStore:
         """`sql` with `:name` parameters in the driver's style."""
         return sql
 
+    @abstractmethod
     def lock(self, cursor: Any) -> None:
-        raise NotImplementedError
+        """Take the read models' write lock for the transaction of `cursor`."""
 
     if TYPE_CHECKING:  # provided by each backend's tracking recorder
         def _insert_tracking(self, cursor: Any, tracking: Tracking) -> None: ...
 
         def max_tracking_id(self, application_name: str) -> int | None: ...
 
-    @contextmanager
-    def transaction(self) -> Iterator[ViewTransaction]:
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[ViewTransaction]:
         """A write transaction. Read models can always be rebuilt from the log, so their commits need
         not wait for the disk: a crash may lose the last batches, never consistency, as each batch's
         position commits with its rows."""
-        raise NotImplementedError
-        yield
 
-    @contextmanager
-    def reader(self) -> Iterator[ViewTransaction]:
+    @abstractmethod
+    def reader(self) -> AbstractContextManager[ViewTransaction]:
         """A consistent read-only snapshot of the views, for queries."""
-        raise NotImplementedError
-        yield
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def close(self) -> None: ...
 
     def prepare(self, tables: Iterable[Table]) -> None:
         """Learn the tables a runner or worker will write, creating them if this store creates its own."""
