@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast lint docs clean
+.PHONY: run test test-fast lint docs bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,11 +25,11 @@ run: $(STAMP)
 ## throw-away PostgreSQL cluster (its server packages are installed when missing and possible).
 test: $(STAMP) lint
 	@scripts/install-postgres || echo "PostgreSQL server packages could not be installed: its test runs will be skipped"
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 ## The suite without the slow drills, for the edit-test loop.
 test-fast: $(STAMP) lint
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n 2 --dist loadfile -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,6 +41,14 @@ docs: $(STAMP)
 	$(BIN)/python -m api.catalog > docs/events.md
 	$(BIN)/python -m api.route_catalog > docs/api-routes.md
 	$(BIN)/python -m api.event_schemas > /dev/null
+
+## Benchmarks, each figure against its baseline in the same run: one table, printed, written to
+## benchmarks/results/latest.json and into docs/performance.md. bench-quick: small sizes, under 2 minutes.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.suite
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks.suite --quick
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -6,7 +6,8 @@ from eventsourcing.utils import get_topic
 
 from adapters.database import Database
 from adapters.event_mapper import EventMapper, OrjsonTranscoder
-from adapters.hash_chain import ChainedPostgresApplicationRecorder, ChainedSQLiteApplicationRecorder
+from adapters.group_commit import GroupCommitSQLiteRecorder
+from adapters.hash_chain import ChainedPostgresApplicationRecorder
 
 __all__ = ["store_env"]
 
@@ -17,14 +18,15 @@ POOL_SIZE = 4
 def store_env(database: Database, *, create_tables: bool = True) -> dict[str, str]:
     """The event store's settings. SQLite: WAL journal and SQLite's default `synchronous=FULL`, so a
     command's transaction is fsync'd before its save returns; the file creates its tables on first
-    use. PostgreSQL: its tables come only from `caseledger db migrate` (`create_tables`)."""
+    use; concurrent commands share a commit (`GroupCommitSQLiteRecorder`).
+    PostgreSQL: its tables come only from `caseledger db migrate` (`create_tables`)."""
     common = {"MAPPER_TOPIC": get_topic(EventMapper), "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder)}
     if database.backend == "sqlite":
         assert database.path is not None
         database.path.parent.mkdir(parents=True, exist_ok=True)
         return {**common, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(database.path),
                 "SQLITE_LOCK_TIMEOUT": "30",
-                "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteApplicationRecorder)}
+                "APPLICATION_RECORDER_TOPIC": get_topic(GroupCommitSQLiteRecorder)}
     return {**common, "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": database.name, "POSTGRES_HOST": database.host, "POSTGRES_PORT": str(database.port),
             "POSTGRES_USER": database.user, "POSTGRES_PASSWORD": database.password,

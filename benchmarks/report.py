@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Row", "machine", "print_table", "run_benchmark", "write_json"]
+__all__ = ["Row", "machine", "print_table", "run_benchmark", "table", "write_json"]
 
 
 @dataclass(frozen=True)
@@ -25,20 +25,37 @@ class Row:
 
 
 def machine() -> str:
+    """What the figures were measured on: CPU, cores, memory, Python and SQLite."""
     import os
+    import sqlite3
 
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    cpu = next((line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")),
+               platform.machine())
+    memory = next((int(line.split()[1]) / 1024**2 for line in _lines("/proc/meminfo") if line.startswith("MemTotal")),
+                  0.0)
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
 
 
-def print_table(rows: list[Row]) -> str:
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table."""
     lines = ["| id | what | caseledger | baseline | ratio | target | met |",
              "| --- | --- | ---: | ---: | ---: | --- | --- |"]
     for r in rows:
         lines.append(f"| {r.id} | {r.what} | {r.value:,.1f} | {r.baseline:,.1f} | {r.ratio:.2f}x | {r.target} | "
                      f"{'yes' if r.met else 'no'} |")
-    text = "\n".join(lines)
-    print(text)
-    return text
+    return "\n".join(lines)
+
+
+def print_table(rows: list[Row]) -> None:
+    print(table(rows))
 
 
 def write_json(rows: list[Row], path: Path) -> None:

@@ -9,6 +9,7 @@ from eventsourcing.domain import MutableOrImmutableAggregate
 from domain.case import Case
 from domain.case_commands import CaseCommands
 from domain.contract import Contract
+from domain.ledger import replay
 from domain.network_commands import NetworkCommands
 from domain.provider import Provider
 from domain.region import Region
@@ -27,4 +28,7 @@ class CaseLedger(CaseCommands, NetworkCommands):
     snapshot_class = Snapshot
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
         Case: SNAPSHOT_INTERVAL, Provider: SNAPSHOT_INTERVAL, Contract: SNAPSHOT_INTERVAL, Region: SNAPSHOT_INTERVAL,
+    }
+    snapshotting_projectors: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], Any]] = {
+        kind: replay for kind in snapshotting_intervals
     }

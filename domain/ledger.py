@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -17,9 +17,22 @@ from domain.errors import ConcurrentUpdate, RecordNotFound, VersionMismatch
 from domain.event import DomainEvent
 from domain.values import Actor, Context
 
-__all__ = ["CommandResult", "LedgerBase", "LoggedEvent"]
+__all__ = ["CommandResult", "LedgerBase", "LoggedEvent", "replay"]
 
 A = TypeVar("A", bound=Aggregate)
+
+CACHED_RECORDS = 10_000
+"""Records kept in memory between commands. A cached record is brought up to date with the events
+stored after it (one indexed read, usually empty) and copied before a command changes it, so other
+processes' writes are seen and a refused command leaves the cache untouched."""
+
+
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's projector without its per-event runtime protocol check, which on Python 3.11
+    cost more than a tenth of every command (our events all mutate)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class LedgerBase(Application[UUID]):
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         settings = dict(env or {})
+        settings.setdefault("AGGREGATE_CACHE_MAXSIZE", str(CACHED_RECORDS))
         if type(self).snapshotting_intervals:
             settings.setdefault("IS_SNAPSHOTTING_ENABLED", "y")
         return Environment(name, settings)
@@ -74,7 +88,7 @@ class LedgerBase(Application[UUID]):
     def get(self, kind: type[A], record_id: UUID, version: int | None = None) -> A:
         """The record as it is now, or as it was at `version`."""
         try:
-            aggregate: Aggregate = self.repository.get(record_id, version=version)
+            aggregate: Aggregate = self.repository.get(record_id, version=version, projector_func=replay)
         except AggregateNotFoundError:
             raise RecordNotFound(kind.aggregate_type, record_id) from None
         if not isinstance(aggregate, kind):

@@ -45,11 +45,17 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
                                         **env},
                                    stdout=subprocess.DEVNULL, stderr=sink)
     base = f"http://127.0.0.1:{port}"
+    wait_until_up(process, base, log)
+    return process, base
+
+
+def wait_until_up(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    """Until `GET /health` answers 200; kills the process and says why if it never does."""
     deadline = time.monotonic() + 30
     while True:
         try:
             if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return process, base
+                return
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline or process.poll() is not None:

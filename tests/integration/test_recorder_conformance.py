@@ -18,11 +18,8 @@ from eventsourcing.tests.persistence import (
 )
 
 from adapters.database import Database
-from adapters.hash_chain import (
-    ChainedPostgresApplicationRecorder,
-    ChainedSQLiteApplicationRecorder,
-    verify_chain,
-)
+from adapters.group_commit import GroupCommitSQLiteRecorder
+from adapters.hash_chain import ChainedPostgresApplicationRecorder, verify_chain
 from adapters.view_store import PostgresViewStore, SQLiteViewStore
 from tests.postgres_server import EXTERNAL, server_bin, shared_cluster
 
@@ -43,21 +40,33 @@ class _VerifiesChains:
             recorder.datastore.close()
 
 
-class TestChainedSQLiteApplicationRecorder(_VerifiesChains,
-                                           ApplicationRecorderTestCase[ChainedSQLiteApplicationRecorder]):
+class _OnSQLite:
+    recorders: list[Any]
+
     def setUp(self) -> None:
-        super().setUp()
+        super().setUp()  # type: ignore[misc]
         self.directory = tempfile.TemporaryDirectory()
 
     def tearDown(self) -> None:
-        super().tearDown()
+        super().tearDown()  # type: ignore[misc]
         self.directory.cleanup()
 
-    def create_recorder(self) -> ChainedSQLiteApplicationRecorder:
-        recorder = ChainedSQLiteApplicationRecorder(SQLiteDatastore(str(Path(self.directory.name) / "e.sqlite")))
+    def create_recorder(self) -> GroupCommitSQLiteRecorder:
+        recorder = GroupCommitSQLiteRecorder(SQLiteDatastore(str(Path(self.directory.name) / "e.sqlite")))
         recorder.create_table()
         self.recorders.append(recorder)
         return recorder
+
+
+class TestGroupCommitSQLiteRecorder(_OnSQLite, _VerifiesChains,
+                                    ApplicationRecorderTestCase[GroupCommitSQLiteRecorder]):
+    """The embedded store's recorder (hash chain + group commit); SQLite's rowids leave no gap either."""
+
+    EXPECT_CONTIGUOUS_NOTIFICATION_IDS = True
+
+
+class TestGroupCommitSQLiteNonInterleaving(_OnSQLite, _VerifiesChains, NonInterleavingNotificationIDsBaseCase):
+    """Two writers racing through one group commit: each one's events stay consecutive."""
 
 
 def _postgres_datastore(database: Database) -> PostgresDatastore:
