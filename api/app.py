@@ -57,7 +57,24 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
     for router in routers:
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(NoNulInQuery)
     return app
+
+
+class NoNulInQuery:
+    """Refuse a query string with a NUL character (422): no stored text can hold one, and PostgreSQL
+    refuses it as a parameter, which would otherwise surface as a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
+            response: Response = problem_response(422, "invalid-request",
+                                                  "a query parameter contains a NUL character (%00)")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:

@@ -174,3 +174,11 @@ def test_reads_wait_for_the_read_models_to_reach_a_commands_position(client: htt
     assert case["id"] in seen
     beyond = client.get("/cases", params={"min_position": 10**9}, headers=REP)
     assert (beyond.status_code, beyond.json()["field"]) == (422, "min_position")
+
+
+def test_a_nul_character_in_a_query_is_refused_with_a_problem(client: httpx.Client) -> None:
+    """Found by the fuzz test on PostgreSQL, which refuses NUL in text parameters."""
+    response = client.get("/cases?assignee=rep%00x", headers=headers(Role.ADMIN))
+    assert response.status_code == 422
+    assert response.json()["type"] == "urn:caseledger:problem:invalid-request"
+    assert "NUL" in response.json()["detail"]
