@@ -10,7 +10,6 @@ midpoint (the API's `?as_of=`), against loading the same case as it is now.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,7 +19,7 @@ from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger, build_runner
 from api.settings import Settings
 from benchmarks.history import START, write_history
-from benchmarks.report import Row, run_benchmark
+from benchmarks.report import Row, percentiles, run_benchmark
 from domain.case import Case
 from domain.case_events import Channel
 from domain.values import Actor, Role
@@ -43,8 +42,7 @@ def _latencies(ask: Callable[[], object], times: int) -> tuple[float, float]:
         began = time.perf_counter()
         ask()
         samples.append((time.perf_counter() - began) * 1000)
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return cuts[49], cuts[98]
+    return percentiles(samples)
 
 
 def read_latencies(settings: Settings, times: int) -> dict[str, tuple[float, float]]:

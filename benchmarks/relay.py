@@ -8,7 +8,6 @@ same bare producer's send-to-receipt p99 at the same rate.
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from adapters.kafka_relay import RECORD_TYPES, KafkaRelay, RelayConfig
 from api.bootstrap import build_ledger, build_relay
 from api.settings import Settings
 from benchmarks.history import START, write_history
-from benchmarks.report import Row, run_benchmark
+from benchmarks.report import Row, percentiles, run_benchmark
 from domain.case_events import Channel
 from domain.values import Actor, Role
 from tests.conftest import staff_regions
@@ -32,11 +31,16 @@ from tests.kafka_broker import TansuBroker
 __all__ = ["measure_relay"]
 
 
-def _bare_producer(bootstrap: str, messages: list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]) -> float:
+def _bare(bootstrap: str, topics: list[str], partitions: int) -> KafkaProducer:
+    """The baseline's producer, set up as the relay's (idempotent, `acks=all`, same linger), and its topics."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    admin.create_topics([NewTopic(topic_for("bare.", kind), 3, 1) for kind in RECORD_TYPES])
+    admin.create_topics([NewTopic(topic, partitions, 1) for topic in topics])
     admin.close()
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    return KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+
+
+def _bare_producer(bootstrap: str, messages: list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]]) -> float:
+    producer = _bare(bootstrap, [topic_for("bare.", kind) for kind in RECORD_TYPES], 3)
     began = time.perf_counter()
     for topic, key, value, headers in messages:
         producer.send(topic, key=key, value=value, headers=headers)
@@ -82,8 +86,7 @@ def _p99(sent: dict[bytes, float], receipts: _Receipts) -> float:
     missing = set(sent) - receipts.arrived.keys()
     if missing:
         raise RuntimeError(f"{len(missing)} of {len(sent)} messages never arrived")
-    delays = [(receipts.arrived[key] - at) * 1000 for key, at in sent.items()]
-    return statistics.quantiles(delays, n=100, method="inclusive")[98]
+    return percentiles([(receipts.arrived[key] - at) * 1000 for key, at in sent.items()])[1]
 
 
 def _steady(count: int, send: Callable[[int], bytes]) -> dict[bytes, float]:
@@ -126,10 +129,7 @@ def _relay_latency(directory: Path, bootstrap: str, count: int) -> float:
 
 
 def _bare_latency(bootstrap: str, count: int, value: bytes) -> float:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    admin.create_topics([NewTopic("bare.latency", 1, 1)])
-    admin.close()
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    producer = _bare(bootstrap, ["bare.latency"], 1)
     receipts = _Receipts(bootstrap, "bare.latency")
 
     def send(n: int) -> bytes:

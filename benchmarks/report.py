@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Row", "machine", "print_table", "run_benchmark", "table", "write_json"]
+__all__ = ["Row", "machine", "percentiles", "print_table", "run_benchmark", "table", "write_json"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ def _lines(path: str) -> list[str]:
         return Path(path).read_text().splitlines()
     except OSError:
         return []
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """(p50, p99) of the samples."""
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49], cuts[98]
 
 
 def table(rows: list[Row]) -> str:

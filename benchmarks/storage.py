@@ -20,33 +20,10 @@ from api.bootstrap import build_ledger, build_runner, migrate
 from api.settings import Settings
 from benchmarks.history import START, write_history
 from benchmarks.report import Row, machine, print_table, write_json
-from domain.case_events import Channel
-from domain.values import Actor, Role
-from tests.conftest import staff_regions
+from benchmarks.writes import command_rate
 from tests.postgres_server import PostgresCluster
 
 __all__ = ["measure_storage"]
-
-REP = Actor(id="rep-north-1", role=Role.REPRESENTATIVE)
-
-
-def _writes(settings: Settings, commands: int) -> float:
-    """Commands per second: open a case, then notes on it, one command at a time."""
-    ledger = build_ledger(settings, clock=SimulatedClock(START))
-    staff_regions(ledger)
-    began = time.perf_counter()
-    case_id = None
-    for n in range(commands):
-        if n % 20 == 0:
-            case_id = ledger.open_case(ledger.context(REP), region="north", channel=Channel.PHONE,
-                                       customer_ref=f"c-{n}", subject="Outage", description="No line").id
-        else:
-            assert case_id is not None
-            ledger.add_note(ledger.context(REP), case_id, f"note {n}")
-    rate = commands / (time.perf_counter() - began)
-    ledger.close()
-    return rate
-
 
 def _rebuild(settings: Settings, events: int) -> float:
     write_history(settings, events)
@@ -73,7 +50,7 @@ def measure_storage(events: int, commands: int, directory: Path) -> list[Row]:
                 return result
 
             print(f"{backend}: {commands:,} commands, then a rebuild of {events:,} events ...", flush=True)
-            figures[backend] = {"writes": _writes(settings(f"{backend}-writes"), commands),
+            figures[backend] = {"writes": command_rate(settings(f"{backend}-writes"), 1, commands),
                                 "rebuild": _rebuild(settings(f"{backend}-rebuild"), events)}
     finally:
         cluster.stop()

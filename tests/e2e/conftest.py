@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 from api.auth import Principal, issue_token
 from domain.values import Role
 from tests.conftest import BACKENDS, Backend
+from tests.ports import free_port
 
 SECRET = "e2e-test-secret-not-for-production"
 CASELEDGER = str(Path(sys.executable).parent / "caseledger")
@@ -29,11 +29,6 @@ def token(role: Role, region: str | None = None, subject: str | None = None) -> 
 def headers(role: Role, region: str | None = None, subject: str | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(role, region, subject)}"}
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:

@@ -28,9 +28,10 @@ from domain.application import CaseLedger
 from domain.case_events import Channel
 from domain.values import Role
 from tests.conftest import Backend
-from tests.e2e.conftest import SECRET, free_port, headers
+from tests.e2e.conftest import SECRET, headers
 from tests.factories import NOW, REP
 from tests.kafka_broker import EXTERNAL, TansuBroker, consume_all
+from tests.ports import free_port
 
 CASELEDGER = str(Path(sys.executable).parent / "caseledger")
 RECORD_TYPES = ("case", "provider", "contract", "region")
