@@ -70,7 +70,9 @@ class Aggregate(BaseModel):
         return aggregate
 
     def _record(self, event_type: type[DomainEvent], ctx: Context, **fields: Any) -> None:
-        event = _build(event_type, ctx, self.id, self.version + 1, fields)
+        """Record an event, dated no earlier than the record's last one (a context with a fixed time
+        in the past cannot make the record's history go backwards)."""
+        event = _build(event_type, ctx, self.id, self.version + 1, fields, not_before=self.modified_at)
         self.apply(event)
         self._pending.append(event)
 
@@ -88,13 +90,15 @@ class Aggregate(BaseModel):
 
 
 def _build(
-    event_type: type[DomainEvent], ctx: Context, aggregate_id: UUID, version: int, fields: dict[str, Any]
+    event_type: type[DomainEvent], ctx: Context, aggregate_id: UUID, version: int, fields: dict[str, Any],
+    not_before: datetime | None = None,
 ) -> DomainEvent:
+    now = ctx.now
     try:
         return event_type(
             originator_id=aggregate_id,
             originator_version=version,
-            occurred_at=ctx.now,
+            occurred_at=now if not_before is None else max(now, not_before),
             actor=ctx.actor,
             correlation_id=ctx.correlation_id,
             causation_id=ctx.causation_id,

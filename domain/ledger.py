@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -71,6 +72,8 @@ class LedgerBase(Application[UUID]):
         self.clock = clock
         self.new_id = new_id
         self.listeners: list[Callable[[int], None]] = []
+        # one per application; a ContextVar, so each thread (and each request) stamps its own command
+        self._stamp: ContextVar[datetime | None] = ContextVar(f"{self.name}-command-time", default=None)
         super().__init__(dict(env))
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
@@ -81,9 +84,16 @@ class LedgerBase(Application[UUID]):
         return Environment(name, settings)
 
     def context(self, actor: Actor, correlation_id: UUID | None = None, causation_id: UUID | None = None) -> Context:
-        """A command's context, stamped with the clock's time now."""
-        return Context(actor=actor, now=self.clock(), correlation_id=correlation_id or uuid4(),
-                       causation_id=causation_id)
+        """A command's context. It carries no time of its own: it asks `command_time` when the command
+        runs, so holding it (a slow client, a queued request) cannot date an event in the past."""
+        return Context.timed_by(self.command_time, actor, correlation_id or uuid4(), causation_id)
+
+    def command_time(self) -> datetime:
+        """The running command's time: fixed when it loads its record, and never before that record's
+        last event (so times within a record never decrease, whatever another server's clock says);
+        for a command creating a record, the clock's time now."""
+        stamp = self._stamp.get()
+        return self.clock() if stamp is None else stamp
 
     def get(self, kind: type[A], record_id: UUID, version: int | None = None) -> A:
         """The record as it is now, or as it was at `version`."""
@@ -150,7 +160,11 @@ class LedgerBase(Application[UUID]):
         aggregate = self.get(kind, record_id)
         if expected_version is not None and expected_version != aggregate.version:
             raise VersionMismatch(kind.aggregate_type, record_id, expected_version, aggregate.version)
-        command(aggregate)
+        stamp = self._stamp.set(max(self.clock(), aggregate.modified_at))
+        try:
+            command(aggregate)
+        finally:
+            self._stamp.reset(stamp)
         try:
             return self._commit(aggregate)
         except ConcurrentUpdate:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 __all__ = [
     "PERSONAL_DATA",
@@ -67,13 +68,35 @@ class Actor(Frozen):
 class Context(Frozen):
     """What every command carries besides its own arguments: the actor, the time and the trace.
 
-    The time is read from a clock by the application service, never by the domain.
+    The time is the command's, not the context's: one made by the application service (`timed_by`)
+    reads the service's command clock whenever the command asks, which is after its record is loaded,
+    so a context held while others changed the record cannot date an event before theirs. One made
+    with `now=` (a test, a replayed step) keeps that time. The domain never reads a clock itself.
     """
 
     actor: Actor
-    now: datetime
+    fixed_now: datetime | None = Field(default=None, alias="now")
     correlation_id: UUID
     causation_id: UUID | None = None
+    _clock: Callable[[], datetime] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def timed_by(
+        cls, clock: Callable[[], datetime], actor: Actor, correlation_id: UUID, causation_id: UUID | None = None
+    ) -> Context:
+        """A context whose time is read from `clock` when the command runs."""
+        context = cls(actor=actor, correlation_id=correlation_id, causation_id=causation_id)
+        context._clock = clock
+        return context
+
+    @property
+    def now(self) -> datetime:
+        """The command's time."""
+        if self.fixed_now is not None:
+            return self.fixed_now
+        if self._clock is None:
+            raise ValueError("a context needs a time: give it `now`, or make it with `Context.timed_by`")
+        return self._clock()
 
 
 class CustomerContact(Frozen):
