@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -68,7 +68,7 @@ def demo(
             out.print(f"the store at {where} already holds events: not seeding")
             return
         raise CliError(f"the store at {where} is not empty: demo data goes into an empty store")
-    clock = SimulatedClock(_utc(start) if start else demo_start(date.today()))
+    clock = SimulatedClock(_utc(start) if start else demo_start(datetime.now(UTC).date()))
     ledger = open_store(settings, must_exist=False, clock=clock)
     runner = open_runner(settings, ledger)
     plan = plan_demo(ledger, clock, cases=cases, seed=seed)

@@ -87,7 +87,7 @@ def main() -> None:
     print(f"\nmachine: {machine()}; {mode} suite in {minutes:.1f} minutes")
     print_table(rows)
     write_json(rows, LATEST)
-    write_section(render_section(rows, mode, datetime.date.today().isoformat(), minutes))
+    write_section(render_section(rows, mode, datetime.datetime.now(datetime.UTC).date().isoformat(), minutes))
 
 
 if __name__ == "__main__":

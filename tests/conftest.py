@@ -1,5 +1,6 @@
 """Fixtures shared by the suites: stores on both backends (a real SQLite file, a real PostgreSQL
-server), a ledger with a simulated clock, and a real Kafka-protocol broker."""
+server), a ledger with a simulated clock, and a real Kafka-protocol broker. Under CI a missing
+component stops the run before the first test (tests/components.py)."""
 
 from __future__ import annotations
 
@@ -17,19 +18,32 @@ from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger, migrate
 from api.settings import Settings
 from domain.application import CaseLedger
+from tests.components import require, unmet_under_ci
 from tests.factories import ADMIN, NOW
-from tests.postgres_server import EXTERNAL as EXTERNAL_POSTGRES
-from tests.postgres_server import PostgresCluster, server_bin, shared_cluster
+from tests.postgres_server import PostgresCluster, shared_cluster
 
 BACKENDS = ("sqlite", "postgresql")
+SLOW_TIMEOUT = 900
+"""Seconds a `slow` drill may take (kill rounds, outages) before pytest-timeout fails it as hung."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under CI, a missing component fails the run at once, in one line, instead of skipping tests."""
+    if line := unmet_under_ci():
+        pytest.exit(line, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A `slow` drill gets SLOW_TIMEOUT unless it names its own timeout."""
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
 
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> PostgresCluster:
     """One throw-away PostgreSQL server for the whole run; each store is a database of its own."""
-    if not EXTERNAL_POSTGRES and server_bin() is None:
-        pytest.skip("PostgreSQL server binaries not installed (Debian: apt-get install postgresql); "
-                    "`.ci/run` installs them")
+    require("postgresql")
     return shared_cluster()
 
 
@@ -119,6 +133,7 @@ def kafka(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """(bootstrap servers, a topic prefix of this test's own) on a real Kafka-protocol broker."""
     from tests.kafka_broker import EXTERNAL, TansuBroker
 
+    require("kafka")
     prefix = f"t{tmp_path.name.replace('_', '').lower()[-20:]}."
     if EXTERNAL:
         yield EXTERNAL, prefix

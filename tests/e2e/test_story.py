@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -21,11 +21,16 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
     return response.json()
 
 
+def today() -> date:
+    """The server's today: UTC, whatever the zone this test runs in."""
+    return datetime.now(UTC).date()
+
+
 def terms(days: int, amount: int = 4500) -> dict[str, Any]:
-    today = date.today()
+    start = today()
     return {"rates": [{"service_code": "visit", "description": "Standard visit", "amount_cents": amount}],
-            "payment_terms_days": days, "effective_on": today.isoformat(),
-            "expires_on": (today + timedelta(days=730)).isoformat()}
+            "payment_terms_days": days, "effective_on": start.isoformat(),
+            "expires_on": (start + timedelta(days=730)).isoformat()}
 
 
 def test_a_clinic_is_recruited_its_contract_signed_and_a_dispute_under_it_resolved(client: httpx.Client) -> None:
@@ -35,7 +40,7 @@ def test_a_clinic_is_recruited_its_contract_signed_and_a_dispute_under_it_resolv
     assert client.get(f"/providers/{clinic['id']}", headers=REP).headers["ETag"] == '"1"'
     for command, body in (("log-meeting", {"representative_id": "rep-north-1", "summary": "Met the director"}),
                           ("receive-application", {}), ("start-credentialing", {}),
-                          ("credential", {"expires_on": (date.today() + timedelta(days=700)).isoformat()}),
+                          ("credential", {"expires_on": (today() + timedelta(days=700)).isoformat()}),
                           ("activate", {})):
         ok(client.post(f"/providers/{clinic['id']}/{command}", json=body, headers=REP))
 

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import (
@@ -21,10 +20,10 @@ from adapters.database import Database
 from adapters.group_commit import GroupCommitSQLiteRecorder
 from adapters.hash_chain import ChainedPostgresApplicationRecorder, verify_chain
 from adapters.view_store import PostgresViewStore, SQLiteViewStore
-from tests.postgres_server import EXTERNAL, server_bin, shared_cluster
+from tests.components import requires
+from tests.postgres_server import shared_cluster
 
-needs_postgres = pytest.mark.skipif(not EXTERNAL and server_bin() is None,
-                                    reason="PostgreSQL server binaries not installed (apt-get install postgresql)")
+needs_postgres = requires("postgresql")
 
 
 class _VerifiesChains:
