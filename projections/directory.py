@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+
+import orjson
 
 from domain.contract import (
     STATUS_AFTER as CONTRACT_STATUS_AFTER,
@@ -32,9 +36,10 @@ from domain.provider import (
     RetentionRiskCleared,
     RetentionRiskFlagged,
 )
+from projections.cases import InvalidCursor
 from projections.store import Change, Projection, Row, Table, Upsert, ViewReader, iso, iso_date, where
 
-__all__ = ["Directory", "contract_page", "contract_register", "pipeline", "provider_page"]
+__all__ = ["Directory", "DirectoryPage", "contract_page", "contract_register", "pipeline", "provider_page"]
 
 PROVIDERS = Table(
     "providers",
@@ -141,14 +146,19 @@ def pipeline(view: ViewReader, region: str | None = None) -> dict[str, int]:
     return {stage: counts.get(stage, 0) for stage in PIPELINE}
 
 
+@dataclass(frozen=True)
+class DirectoryPage:
+    """One page of the directory or of the contracts; `next_cursor` resumes after its last row."""
+
+    items: list[Row]
+    next_cursor: str | None
+
+
 def provider_page(view: ViewReader, region: str | None = None, status: str | None = None, limit: int = 50,
-                  after: str | None = None) -> list[Row]:
-    """Providers by name, filtered by region and status; `after` is the last id of the previous page."""
-    clause, params = where({
-        "region": ("region = :region", region), "status": ("status = :status", status),
-        "after": ("(name, id) > (SELECT name, id FROM providers WHERE id = :after)", after),
-    })
-    return view.select(f"SELECT * FROM providers{clause} ORDER BY name, id LIMIT :limit", {**params, "limit": limit})
+                  cursor: str | None = None) -> DirectoryPage:
+    """Providers by name (then id), filtered by region and status, resumed after `cursor`."""
+    return _page(view, "providers", {"region": ("region = :region", region), "status": ("status = :status", status)},
+                 ("name", "id"), limit, cursor)
 
 
 def contract_register(view: ViewReader, today: date, region: str | None = None, expiring_within_days: int = 90
@@ -166,10 +176,40 @@ def contract_register(view: ViewReader, today: date, region: str | None = None, 
 
 
 def contract_page(view: ViewReader, region: str | None = None, status: str | None = None,
-                  provider_id: str | None = None, limit: int = 50, after: str | None = None) -> list[Row]:
-    """Contracts by id, filtered by region, status and provider; `after` is the last id of the previous page."""
-    clause, params = where({
+                  provider_id: str | None = None, limit: int = 50, cursor: str | None = None) -> DirectoryPage:
+    """Contracts by id, filtered by region, status and provider, resumed after `cursor`."""
+    return _page(view, "contracts", {
         "region": ("region = :region", region), "status": ("status = :status", status),
-        "provider_id": ("provider_id = :provider_id", provider_id), "after": ("id > :after", after),
-    })
-    return view.select(f"SELECT * FROM contracts{clause} ORDER BY id LIMIT :limit", {**params, "limit": limit})
+        "provider_id": ("provider_id = :provider_id", provider_id),
+    }, ("id",), limit, cursor)
+
+
+def _page(view: ViewReader, table: str, conditions: dict[str, tuple[str, Any]], order: tuple[str, ...], limit: int,
+          cursor: str | None) -> DirectoryPage:
+    """One page in a stable order (`order` ends with the unique id), resumed after the row `cursor` names. One row
+    more than a page is read: if it comes, there is a next page, and the page's last row is its cursor."""
+    after = _decode_cursor(cursor, table, len(order)) if cursor is not None else None
+    columns = ", ".join(order)
+    clause, params = where({**conditions, "after": (f"({columns}) > ({', '.join(f':after_{c}' for c in order)})",
+                                                    after)})
+    if after is not None:
+        del params["after"]
+        params.update({f"after_{column}": value for column, value in zip(order, after, strict=True)})
+    rows = view.select(f"SELECT * FROM {table}{clause} ORDER BY {columns} LIMIT :limit", {**params, "limit": limit + 1})
+    items = rows[:limit]
+    more = len(rows) > limit
+    return DirectoryPage(items, _encode_cursor(table, [items[-1][column] for column in order]) if more else None)
+
+
+def _encode_cursor(table: str, key: list[str]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([table, *key])).decode()
+
+
+def _decode_cursor(cursor: str, table: str, size: int) -> list[str]:
+    try:
+        found, *key = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except Exception as error:
+        raise InvalidCursor(f"cursor {cursor!r} is not one this list gave out") from error
+    if found != table or len(key) != size or not all(isinstance(part, str) for part in key):
+        raise InvalidCursor(f"cursor {cursor!r} is not one the {table} list gave out")
+    return key

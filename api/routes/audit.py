@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from adapters.audit import read_anchors, verify_store
+from api.bounded_time import BoundedTime
 from api.deps import AppDep, CurrentPrincipal, require_role
 from api.routes.commands import COMMAND_RESPONSES
 from domain.values import Role
@@ -33,11 +34,12 @@ class Verification(BaseModel):
 def events(
     engine: AppDep, principal: CurrentPrincipal, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, record_id: Annotated[str | None, Query(max_length=64)] = None,
-    actor_id: Annotated[str | None, Query(max_length=64)] = None, since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    actor_id: Annotated[str | None, Query(max_length=64)] = None, since: BoundedTime | None = None,
+    until: BoundedTime | None = None, min_position: Annotated[int | None, Query(ge=0)] = None,
 ) -> list[dict[str, Any]]:
     """From position `after`, optionally of one record, by one actor, or within [since, until)."""
     require_role(principal, Role.AUDITOR, Role.INTEGRATOR, Role.ADMIN)
+    engine.read_after(min_position)
     with engine.runner.store.reader() as view:
         return audit_events(view, after, limit, record_id, actor_id, iso(since), iso(until))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role
 from api.routes.commands import add_commands
@@ -37,24 +38,33 @@ def scoped_region(principal: Principal, region: str | None) -> str | None:
 add_creation(router, Provider, "prospect_provider", lambda ledger, body: body.region)
 
 
-@router.get("", summary="The provider directory")
+class ProviderPage(BaseModel):
+    """One page of the provider directory; pass `next_cursor` as `cursor` for the next."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+@router.get("", response_model=ProviderPage, summary="The provider directory")
 def list_providers(
     engine: AppDep, principal: CurrentPrincipal, region: str | None = None, status: ProviderStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, after: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: Annotated[str | None, Query(max_length=500)] = None,
     min_position: Annotated[int | None, Query(ge=0)] = None,
-) -> list[dict[str, Any]]:
-    """Providers by name; `after` is the last id of the previous page."""
+) -> ProviderPage:
+    """Providers by name, filtered by region and status; a representative or coordinator sees only their region."""
     region = scoped_region(principal, region)
     engine.read_after(min_position)
     with engine.runner.store.reader() as view:
-        return provider_page(view, region, status, limit, after)
+        page = provider_page(view, region, status, limit, cursor)
+    return ProviderPage(items=page.items, next_cursor=page.next_cursor)
 
 
 @router.get("/pipeline", summary="The recruitment pipeline")
-def recruitment_pipeline(engine: AppDep, principal: CurrentPrincipal, region: str | None = None
-                         ) -> dict[str, int]:
+def recruitment_pipeline(engine: AppDep, principal: CurrentPrincipal, region: str | None = None,
+                         min_position: Annotated[int | None, Query(ge=0)] = None) -> dict[str, int]:
     """How many providers are at each stage, from prospect to member."""
     region = scoped_region(principal, region)
+    engine.read_after(min_position)
     with engine.runner.store.reader() as view:
         return pipeline(view, region)
 

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from uuid import UUID, uuid5
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
+from api.bounded_time import BoundedTime
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role, role_guard
 from api.problems import Problem
 from api.routes.commands import COMMAND_RESPONSES, WRITERS, CommandAccepted, request_model, run_command
@@ -100,7 +101,7 @@ def add_record_reads(router: APIRouter, kind: type[Aggregate]) -> None:
     """`GET /{records}/{id}` (now, or as it was) and `GET /{records}/{id}/history`."""
 
     def get(record_id: UUID, engine: AppDep, principal: CurrentPrincipal, response: Response,
-            as_of: Annotated[AwareDatetime | None, Query(description="State at this time.")] = None,
+            as_of: Annotated[BoundedTime | None, Query(description="State at this time.")] = None,
             version: Annotated[int | None, Query(ge=1, le=2**31, description="State at this version.")] = None,
             ) -> Any:
         record = read_record(engine, principal, kind, record_id, as_of, version)

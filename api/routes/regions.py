@@ -6,8 +6,9 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
+from api.bounded_time import BoundedTime
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role, role_guard
 from api.routes.commands import COMMAND_RESPONSES, CommandAccepted, run_command
 from api.routes.records import READERS
@@ -65,8 +66,12 @@ def remove_representative(region: str, staff_id: str, engine: AppDep, principal:
 
 
 @router.get("", summary="Regions and their staff")
-def list_regions(engine: AppDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+def list_regions(
+    engine: AppDep, principal: CurrentPrincipal, min_position: Annotated[int | None, Query(ge=0)] = None,
+) -> list[dict[str, Any]]:
+    """Every region with its staff; a representative or coordinator sees only their own."""
     require_role(principal, *READERS)
+    engine.read_after(min_position)
     with engine.runner.store.reader() as view:
         regions = view.select("SELECT code, name, coordinator_id FROM regions ORDER BY code")
         staff = view.select("SELECT region, staff_id, name, role FROM staff ORDER BY region, role, staff_id")
@@ -77,7 +82,8 @@ def list_regions(engine: AppDep, principal: CurrentPrincipal) -> list[dict[str, 
 @router.get("/{region}/dashboard", summary="The coordinator's dashboard")
 def dashboard(
     region: str, engine: AppDep, principal: CurrentPrincipal,
-    now: Annotated[AwareDatetime | None, Query(description="Compute as of this time; default now.")] = None,
+    now: Annotated[BoundedTime | None, Query(description="Compute as of this time (years 1900 to 8999); "
+                                            "default now.")] = None,
     at_risk_hours: Annotated[float, Query(ge=0, le=24 * 90)] = 24,
     min_position: Annotated[int | None, Query(ge=0)] = None,
 ) -> dict[str, Any]:
