@@ -20,10 +20,11 @@ from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger
 from projections.census import Census
 from tests.conftest import Backend
-from tests.factories import NOW
+from tests.factories import ADMIN, NOW
 
 CASELEDGER = str(Path(sys.executable).parent / "caseledger")
 START = "2026-01-05T08:00:00+00:00"
+READ_MODELS = ("cases", "staff", "directory", "audit")
 
 
 _on: list[Backend] = []
@@ -185,11 +186,23 @@ class TestReadModels:
         north = live["north"]
         assert isinstance(north, dict) and north["open_cases"]["total"] > 0 and north["workload"]
 
-    def test_status_shows_every_read_model_at_the_head(self, tmp_path: Path) -> None:
+    def status(self, data_dir: Path) -> dict[str, list[str]]:
+        """`projections status` as {read model: [position, head, lag, failure...]}, from its table."""
+        table = run(data_dir, "projections", "status").stdout
+        rows = [line.split() for line in table.splitlines()]
+        assert ["read", "model", "position", "head", "lag", "failure"] in rows, table
+        return {row[0]: row[1:] for row in rows if row and row[0] in READ_MODELS}
+
+    def test_status_shows_every_read_model_at_the_head_then_behind_it(self, tmp_path: Path) -> None:
         run(tmp_path, "demo", "--cases", "10", "--start", START)
-        table = run(tmp_path, "projections", "status").stdout
-        assert all(name in table for name in ("cases", "staff", "directory", "audit"))
-        assert " 0 " in table
+        head = int(str(stats(tmp_path)["events"]))
+        assert self.status(tmp_path) == {name: [str(head), str(head), "0"] for name in READ_MODELS}
+
+        # one more event, written by a program that runs no read models: each is one behind
+        ledger = build_ledger(_on[0].settings(tmp_path), clock=SimulatedClock(NOW))
+        ledger.establish_region(ledger.context(ADMIN), "atlantis", "Atlantis")
+        ledger.close()
+        assert self.status(tmp_path) == {name: [str(head), str(head + 1), "1"] for name in READ_MODELS}
 
     def test_rebuilding_an_unknown_read_model_is_one_line(self, tmp_path: Path) -> None:
         run(tmp_path, "demo", "--cases", "1", "--start", START)
