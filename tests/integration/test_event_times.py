@@ -6,6 +6,9 @@ context held while others changed the record cannot date its event before theirs
 
 from __future__ import annotations
 
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -17,7 +20,7 @@ from adapters.clock import SimulatedClock
 from domain.application import CaseLedger
 from domain.case_events import Channel
 from domain.contract import Party
-from domain.errors import RecordNotFound
+from domain.errors import ConcurrentUpdate, RecordNotFound
 from domain.provider import ProviderKind
 from domain.values import Context
 from tests.factories import NOW, REP, ctx, terms
@@ -88,6 +91,36 @@ class TestAHeldContext:
         clock.advance(timedelta(minutes=5))
         ledger.counter_offer(held, contract_id, Party.PROVIDER, terms(clock.now.date(), days=45))
         assert ledger.history(contract_id)[-1].occurred_at == clock.now
+
+    def test_writers_racing_with_held_contexts_keep_the_records_times_in_order(
+        self, ledger: CaseLedger, clock: SimulatedClock
+    ) -> None:
+        """Concurrent commands (saved together by SQLite's group commit) are each dated when they run."""
+        case_id = open_case(ledger)
+        # twenty contexts made a second apart, then handed out in a scrambled order to four writers
+        held = []
+        for _ in range(20):
+            clock.advance(timedelta(seconds=1))
+            held.append(ledger.context(REP))
+        random.Random(7).shuffle(held)
+        start = threading.Barrier(4, timeout=30)
+
+        def writer(n: int) -> None:
+            start.wait()
+            for context in held[n::4]:
+                clock.advance(timedelta(milliseconds=1))
+                while True:
+                    try:
+                        ledger.add_note(context, case_id, f"note from writer {n}")
+                        break
+                    except ConcurrentUpdate:
+                        continue  # another writer saved this version first: reload and try again
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(writer, range(4)))
+        history = times(ledger, case_id)
+        assert [version for version, _ in history] == list(range(1, 22))
+        assert [moment for _, moment in history] == sorted(moment for _, moment in history)
 
     def test_a_context_made_with_a_fixed_time_keeps_it(self) -> None:
         context: Context = ctx(REP, NOW)
