@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -40,6 +41,22 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")
 app.add_typer(relay_app, name="relay")
 app.add_typer(db_app, name="db")
+
+
+def _print_version(asked: bool) -> None:
+    """The one version there is: pyproject.toml's, as installed."""
+    if asked:
+        out.print(f"caseledger {version('caseledger')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    _version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                           help="Print the version and exit.")] = False,
+) -> None:
+    """caseledger: an event-sourced case management engine."""
+
 
 LIVE_EVERY = 250
 """Demo steps between two catch-ups of the read models, so they are built live, not in one go."""
