@@ -4,14 +4,18 @@ link(n) = sha256(link(n-1) | position | record id | version | type | state), wri
 transaction as the event. Recomputing the chain from the first event exposes any edit, deletion,
 insertion or reordering of stored rows; an anchor (a position and its link, kept outside the
 store) exposes a truncated tail or a wholesale rewrite after that point.
+
+Every row the engine can read is verified, whatever its position: rows at or below 0, far above
+the head, sharing a position or without one are read too, and named as insertions.
 """
 
 from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 from uuid import UUID
 
@@ -30,12 +34,16 @@ __all__ = [
     "ChainedRecorder",
     "ChainedSQLiteApplicationRecorder",
     "LoggedRow",
+    "StrayRow",
     "Verdict",
+    "insertion",
     "link",
     "verify_chain",
 ]
 
 GENESIS = bytes(32)
+LOWEST_POSITION, HIGHEST_POSITION = -(2**63), 2**63 - 1
+"""The range of a 64-bit position (SQLite's rowid, PostgreSQL's BIGINT): a scan covers all of it."""
 
 
 def _field(data: bytes) -> bytes:
@@ -81,12 +89,27 @@ class Anchor:
 
 
 @dataclass(frozen=True)
+class StrayRow:
+    """A stored event that a scan in position order cannot place: it has no position, or shares one."""
+
+    position: int | None
+    record_id: str
+    version: int
+
+
+@dataclass(frozen=True)
 class Verdict:
+    """`verified` events are proven (and `head` is the last of them); `problem` says where proof stops.
+
+    The record, version and position name where the problem was found; an anchor that no longer
+    matches names only its position, since the rewrite can be anywhere before it."""
+
     verified: int
     head: Anchor
     problem: str | None = None
     record_id: str | None = None
     version: int | None = None
+    position: int | None = None
 
     @property
     def intact(self) -> bool:
@@ -113,10 +136,11 @@ class ChainedRecorder(ABC):
         return int(rows[0][0]) if rows else None
 
     def logged_rows(self, page: int = 5000) -> Iterator[LoggedRow]:
-        """Every stored event in position order, as stored (nothing decoded or trusted)."""
+        """Every positioned stored event in position order, from the lowest possible position (a row at
+        or below 0 is one the engine reads by record id too), as stored: nothing decoded or trusted."""
         yield from self._paged(
             f"SELECT {self.position_column}, originator_id, originator_version, topic, state "
-            f"FROM {self.events_table_name} WHERE {self.position_column} > {self.mark} "
+            f"FROM {self.events_table_name} WHERE {self.position_column} >= {self.mark} "
             f"ORDER BY {self.position_column} LIMIT {self.mark}",
             page,
             _as_logged_row,
@@ -124,11 +148,30 @@ class ChainedRecorder(ABC):
 
     def chain_links(self, page: int = 5000) -> Iterator[ChainLink]:
         yield from self._paged(
-            f"SELECT position, record_id, version, hash FROM event_chain WHERE position > {self.mark} "
+            f"SELECT position, record_id, version, hash FROM event_chain WHERE position >= {self.mark} "
             f"ORDER BY position LIMIT {self.mark}",
             page,
             lambda r: ChainLink(r[0], r[1], r[2], bytes(r[3])),
         )
+
+    def stray_row(self, head: int) -> StrayRow | None:
+        """A row that a scan verifying positions 1..`head` did not cover, if any: one without a position
+        (the column's constraint dropped), or sharing a position with the row its link was written for."""
+        table, column, mark = self.events_table_name, self.position_column, self.mark
+        ((count,),) = self._rows(f"SELECT COUNT(*) FROM {table} WHERE {column} IS NULL OR {column} <= {mark}",
+                                 (head,))
+        if count == head:
+            return None
+        rows = self._rows(
+            f"SELECT e.{column}, e.originator_id, e.originator_version, c.record_id, c.version FROM {table} e "
+            f"LEFT JOIN event_chain c ON c.position = e.{column} WHERE e.{column} IS NULL OR e.{column} IN "
+            f"(SELECT {column} FROM {table} GROUP BY {column} HAVING COUNT(*) > 1) ORDER BY e.{column}", ())
+        strays = [StrayRow(position, _text_id(record_id), version)
+                  for position, record_id, version, linked_id, linked_version in rows
+                  if (_text_id(record_id), version) != (linked_id, linked_version)]
+        if strays:
+            return strays[0]
+        return StrayRow(rows[0][0], _text_id(rows[0][1]), rows[0][2]) if rows else None
 
     def snapshot_keys(self, table: str) -> list[tuple[UUID, int]]:
         """(record id, version) of every snapshot in `table`, or none if the store keeps none."""
@@ -143,13 +186,13 @@ class ChainedRecorder(ABC):
         return record_id
 
     def _paged(self, statement: str, page: int, make: Any) -> Iterator[Any]:
-        after = 0
+        start = LOWEST_POSITION
         while True:
-            rows = [make(row) for row in self._rows(statement, (after, page))]
+            rows = [make(row) for row in self._rows(statement, (start, page))]
             yield from rows
-            if len(rows) < page:
+            if len(rows) < page or rows[-1].position == HIGHEST_POSITION:
                 return
-            after = rows[-1].position
+            start = rows[-1].position + 1
 
 
 class ChainedSQLiteApplicationRecorder(ChainedRecorder, SQLiteApplicationRecorder):
@@ -245,48 +288,72 @@ def _as_logged_row(row: Any) -> LoggedRow:
     hashed (and caught), never a crash of the verifier."""
     state = row[4].encode() if isinstance(row[4], str) else bytes(row[4] or b"")
     version = row[2] if isinstance(row[2], int) else -1
-    return LoggedRow(row[0], _hex(row[1]) if isinstance(row[1], UUID) else str(row[1]), version, str(row[3]), state)
+    return LoggedRow(row[0], _text_id(row[1]), version, str(row[3]), state)
+
+
+def _text_id(stored: Any) -> str:
+    """A stored record id as the chain spells it: hex for a UUID column, the text as stored otherwise."""
+    return stored.hex if isinstance(stored, UUID) else str(stored)
 
 
 def _hex(record_id: UUID | str) -> str:
     return record_id.hex if isinstance(record_id, UUID) else record_id
 
 
-def verify_chain(rows: Iterable[LoggedRow], links: Iterable[ChainLink], anchors: Iterable[Anchor] = ()) -> Verdict:
+def verify_chain(rows: Iterable[LoggedRow], links: Iterable[ChainLink], anchors: Iterable[Anchor] = (),
+                 on_verified: Callable[[LoggedRow, ChainLink], None] | None = None) -> Verdict:
     """Recompute the chain from the first event and compare it with the stored links and the anchors.
 
     Stops at the first problem and names the record and version where the history stops being
-    trustworthy."""
+    trustworthy. An anchor that no longer matches, or lies beyond the end of the log, proves the
+    history up to it was rewritten somewhere: then only what an earlier matching anchor covers is
+    verified. `on_verified` sees each row as it is proven, in order."""
     expected = {anchor.position: anchor.hash for anchor in anchors}
+    proven = Anchor(0, GENESIS)
     previous, verified = GENESIS, 0
-    row_iter, link_iter = iter(rows), iter(links)
-    row, chain = next(row_iter, None), next(link_iter, None)
-    while row is not None or chain is not None:
+    row_groups = (list(group) for _, group in groupby(rows, key=lambda row: row.position))
+    link_iter = iter(links)
+    group, chain = next(row_groups, None), next(link_iter, None)
+    while group is not None or chain is not None:
         position = verified + 1
+        row = group[0] if group else None
         if row is None or (chain is not None and chain.position < row.position):
             assert chain is not None
             return Verdict(verified, Anchor(verified, previous), f"event at position {chain.position} is missing",
-                           chain.record_id, chain.version)
+                           chain.record_id, chain.version, chain.position)
         if chain is None or chain.position > row.position:
-            return Verdict(verified, Anchor(verified, previous),
-                           f"event at position {row.position} has no chain link (inserted outside the engine)",
-                           row.record_id, row.version)
+            return insertion(Anchor(verified, previous), row)
+        assert group is not None
+        if len(group) > 1:  # the link was written for one row at most: the others were put beside it
+            return insertion(Anchor(verified, previous), next(
+                (other for other in group if (other.record_id, other.version) != (chain.record_id, chain.version)),
+                group[1]))
         if row.position != position:
-            return Verdict(verified, Anchor(verified, previous),
-                           f"positions {position}..{row.position - 1} are missing", row.record_id, row.version)
+            return Verdict(verified, Anchor(verified, previous), f"positions {position}..{row.position - 1} are "
+                           "missing", row.record_id, row.version, row.position)
         computed = link(previous, row.position, row.record_id, row.version, row.topic, row.state)
         if computed != chain.hash or (chain.record_id, chain.version) != (row.record_id, row.version):
             return Verdict(verified, Anchor(verified, previous),
                            f"event at position {row.position} does not match its chain link (altered or moved)",
-                           row.record_id, row.version)
-        if position in expected and expected.pop(position) != computed:
-            return Verdict(verified, Anchor(verified, previous),
-                           f"the chain at position {position} differs from its anchor (history rewritten)",
-                           row.record_id, row.version)
+                           row.record_id, row.version, row.position)
+        if position in expected:
+            if expected.pop(position) != computed:
+                return Verdict(proven.position, proven, f"the chain at position {position} differs from its anchor "
+                               f"(history rewritten at or before position {position})", position=position)
+            proven = Anchor(position, computed)
+        if on_verified is not None:
+            on_verified(row, chain)
         previous, verified = computed, position
-        row, chain = next(row_iter, None), next(link_iter, None)
+        group, chain = next(row_groups, None), next(link_iter, None)
     if expected:
         lost = min(expected)
-        return Verdict(verified, Anchor(verified, previous),
-                       f"the log ends at position {verified} but was anchored at position {lost} (tail truncated)")
+        return Verdict(proven.position, proven, f"the log ends at position {verified} but was anchored at "
+                       f"position {lost} (tail truncated, or history rewritten before it)", position=lost)
     return Verdict(verified, Anchor(verified, previous))
+
+
+def insertion(head: Anchor, row: LoggedRow | StrayRow) -> Verdict:
+    """The verdict on a row that no chain link was written for, found after `head` was verified."""
+    where = "with no position" if row.position is None else f"at position {row.position}"
+    return Verdict(head.position, head, f"event {where} has no chain link (inserted outside the engine)",
+                   row.record_id, row.version, row.position)

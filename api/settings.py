@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASELEDGER_")
 
     data_dir: Path = Path("var")
-    """Where the embedded store keeps its files, and the token secret and audit anchors."""
+    """Where the embedded store keeps its files, and the token secret (and the audit anchors by default)."""
 
     database_url: str | None = None
     """`sqlite:///path/events.sqlite` or `postgresql://user:password@host:port/dbname` for the event store
@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     kafka_transactions: bool = True
     """Exactly-once publishing with a transactional producer; off: at least once."""
 
+    audit_anchors: Path | None = None
+    """The file of verified chain heads that `audit verify` checks and appends to; default:
+    `audit-anchors.jsonl` in the data directory. Put it where the database's administrators cannot write."""
+
     @property
     def database(self) -> Database:
         """The parsed database URL; raises InvalidDatabaseUrl naming what is wrong."""
@@ -56,7 +60,7 @@ class Settings(BaseSettings):
     @property
     def anchors_path(self) -> Path:
         """Verified chain heads, one JSON line each: copy them somewhere outside the system too."""
-        return self.data_dir / "audit-anchors.jsonl"
+        return self.audit_anchors or self.data_dir / "audit-anchors.jsonl"
 
 
 @lru_cache

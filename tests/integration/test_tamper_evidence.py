@@ -19,7 +19,15 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from adapters.audit import ChainBroken, append_anchor, export_log, read_anchors, verify_export, verify_store
+from adapters.audit import (
+    AnchorNotRecorded,
+    ChainBroken,
+    append_anchor,
+    export_log,
+    read_anchors,
+    verify_export,
+    verify_store,
+)
 from adapters.clock import SimulatedClock
 from adapters.hash_chain import GENESIS, Anchor, Verdict, link
 from api.bootstrap import build_ledger
@@ -267,3 +275,197 @@ def test_the_snapshotted_case_still_loads(store: Store) -> None:
     ledger = build_ledger(store.settings(), clock=SimulatedClock(NOW))
     ((record_id,),) = sql(store, "SELECT originator_id FROM stored_snapshots LIMIT 1")
     assert ledger.get(Case, UUID(str(record_id))).notes_added == 60
+
+
+def longest_record(store: Store) -> tuple[int, str, int]:
+    """(position, record id, version) of the newest event of the record with the longest history."""
+    ((record_id, version),) = sql(store, "SELECT originator_id, MAX(originator_version) FROM stored_events "
+                                         "GROUP BY originator_id ORDER BY 2 DESC LIMIT 1")
+    ((position,),) = sql(store, "SELECT rowid FROM stored_events WHERE originator_id = ? AND originator_version = ?",
+                         (record_id, version))
+    return int(position), UUID(str(record_id)).hex, int(version)
+
+
+def forge_next_version(store: Store, position: int | None) -> tuple[str, int]:
+    """A copy of a record's newest event stored as its next version at `position`, straight into the table."""
+    newest, record_id, version = longest_record(store)
+    sql(store, "INSERT INTO stored_events (originator_id, originator_version, topic, state, rowid) "
+               "SELECT originator_id, originator_version + 1, topic, state, ? FROM stored_events WHERE rowid = ?",
+        (position, newest))
+    return record_id, version + 1
+
+
+def rewrite_chain_after_editing(store: Store, position: int) -> None:
+    """Edit one event and recompute every link from the first: the chain alone no longer shows it."""
+    sql(store, "UPDATE stored_events SET state = CAST(state || ' ' AS BLOB) WHERE rowid = ?", (position,))
+    previous = GENESIS
+    for at, record_id, version, topic, state in sql(
+        store, "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid"
+    ):
+        previous = link(previous, at, UUID(str(record_id)).hex, version, topic, bytes(state))
+        sql(store, "UPDATE event_chain SET hash = ? WHERE position = ?", (previous, at))
+
+
+def audit(store: Store, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`caseledger audit ARGS` in a subprocess, as an operator runs it."""
+    environment = {**os.environ, "CASELEDGER_DATA_DIR": str(store.directory),
+                   "CASELEDGER_DATABASE_URL": store.url or "", **env}
+    return subprocess.run([CASELEDGER, "audit", *args], env=environment, capture_output=True, text=True,
+                          timeout=120)
+
+
+def printed_head(result: subprocess.CompletedProcess[str]) -> str:
+    match = re.search(r"head (\d+:[0-9a-f]{64})", result.stdout)
+    assert match, result.stdout + result.stderr
+    return match.group(1)
+
+
+def refused_in_one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    return result.stderr
+
+
+class TestRowsOutsideTheChain:
+    """Whatever its rowid or position, a row the engine can read is verified."""
+
+    @pytest.mark.parametrize("where", ["zero", "negative", "far above the head"])
+    def test_a_row_outside_the_chain_is_named_as_an_insertion(self, store: Store, where: str) -> None:
+        anchor = printed_head(audit(store, "verify", "--no-anchor"))
+        (head,) = sql(store, "SELECT MAX(rowid) FROM stored_events")[0]
+        position = {"zero": 0, "negative": -7, "far above the head": head + 10_000}[where]
+        record_id, version = forge_next_version(store, position)
+        # the engine reads the forged row as the record's next version
+        ledger = build_ledger(store.settings(), clock=SimulatedClock(NOW))
+        assert ledger.get(Case, UUID(record_id)).version == version
+        ledger.close()
+        stderr = refused_in_one_line(audit(store, "verify", "--expect", anchor))
+        assert f"record {record_id} version {version}" in stderr
+        assert f"event at position {position} has no chain link (inserted outside the engine)" in stderr
+
+    def test_a_row_without_a_position_is_named_as_an_insertion(self, store: Store) -> None:
+        if store.url is not None:  # PostgreSQL refuses it unless someone drops the constraint first
+            sql(store, "ALTER TABLE stored_events ALTER COLUMN rowid DROP NOT NULL")
+        record_id, version = forge_next_version(store, None)
+        stderr = refused_in_one_line(audit(store, "verify"))
+        assert f"record {record_id} version {version}" in stderr and "inserted outside the engine" in stderr
+
+    def test_a_row_sharing_a_position_is_named_as_an_insertion(self, store: Store) -> None:
+        if store.url is None:
+            pytest.skip("a SQLite rowid is unique by construction")
+        sql(store, "DROP INDEX caseledger_events_notification_id_idx")
+        record_id, version = forge_next_version(store, 5)
+        stderr = refused_in_one_line(audit(store, "verify"))
+        assert f"record {record_id} version {version}" in stderr and "inserted outside the engine" in stderr
+        assert not read_anchors(store.settings().anchors_path)
+
+
+class TestExportRefusesWhatVerifyRefuses:
+    def test_a_truncated_tail_below_a_kept_anchor_is_not_exported(self, store: Store, tmp_path: Path) -> None:
+        assert audit(store, "verify").returncode == 0
+        (head,) = sql(store, "SELECT MAX(rowid) FROM stored_events")[0]
+        sql(store, "DELETE FROM stored_events WHERE rowid > ?", (head - 3,))
+        sql(store, "DELETE FROM event_chain WHERE position > ?", (head - 3,))
+        out = tmp_path / "log.jsonl"
+        assert "tail truncated" in refused_in_one_line(audit(store, "export", "--out", str(out)))
+        assert not out.exists()
+
+    def test_a_rewritten_chain_is_not_exported_against_an_anchor_given_on_the_command_line(
+        self, store: Store, tmp_path: Path
+    ) -> None:
+        anchor = printed_head(audit(store, "verify", "--no-anchor"))
+        rewrite_chain_after_editing(store, 10)
+        out = tmp_path / "log.jsonl"
+        stderr = refused_in_one_line(audit(store, "export", "--out", str(out), "--expect", anchor))
+        assert "differs from its anchor" in stderr and not out.exists()
+
+    def test_a_tampered_snapshot_is_not_exported(self, store: Store, tmp_path: Path) -> None:
+        sql(store, "UPDATE stored_snapshots SET state = replace(state, '\"status\":\"new\"', '\"status\":\"closed\"')")
+        out = tmp_path / "log.jsonl"
+        assert "snapshot" in refused_in_one_line(audit(store, "export", "--out", str(out)))
+        assert not out.exists()
+
+    def test_an_intact_store_exports_what_verify_verified(self, store: Store, tmp_path: Path) -> None:
+        anchor = printed_head(audit(store, "verify"))
+        out = tmp_path / "log.jsonl"
+        assert audit(store, "export", "--out", str(out), "--expect", anchor).returncode == 0
+        result = audit(store, "verify", "--file", str(out), "--expect", anchor)
+        assert result.returncode == 0 and printed_head(result) == anchor
+
+
+class TestRewrittenChain:
+    """An anchor that no longer matches proves nothing before it; only an earlier matching anchor does."""
+
+    def test_nothing_up_to_a_mismatched_anchor_is_claimed_verified(self, store: Store) -> None:
+        anchor = printed_head(audit(store, "verify", "--no-anchor"))
+        rewrite_chain_after_editing(store, 10)
+        stderr = refused_in_one_line(audit(store, "verify", "--expect", anchor))
+        position = anchor.split(":")[0]
+        assert f"the chain at position {position} differs from its anchor" in stderr
+        assert "no event can be trusted" in stderr and "events verify" not in stderr
+        verdict = verify_store(build_ledger(store.settings(), clock=SimulatedClock(NOW)),
+                               [Anchor(int(position), bytes.fromhex(anchor.split(":")[1]))])
+        assert (verdict.verified, verdict.head.position, verdict.record_id) == (0, 0, None)
+
+    def test_an_earlier_matching_anchor_bounds_what_is_verified(self, store: Store) -> None:
+        early = verify_chain_head(store, 5)
+        anchor = printed_head(audit(store, "verify", "--no-anchor"))
+        rewrite_chain_after_editing(store, 10)
+        stderr = refused_in_one_line(audit(store, "verify", "--expect", early, "--expect", anchor))
+        assert "the first 5 events verify" in stderr
+
+
+def verify_chain_head(store: Store, position: int) -> str:
+    ((digest,),) = sql(store, "SELECT hash FROM event_chain WHERE position = ?", (position,))
+    return f"{position}:{bytes(digest).hex()}"
+
+
+class TestAnchorsFile:
+    def test_verify_on_postgresql_needs_no_data_directory(self, store: Store, tmp_path: Path) -> None:
+        if store.url is None:
+            pytest.skip("the embedded store lives in the data directory")
+        missing = tmp_path / "no" / "such" / "dir"
+        result = audit(store, "verify", CASELEDGER_DATA_DIR=str(missing))
+        assert result.returncode == 0 and "intact" in result.stdout, result.stderr
+        anchors = read_anchors(Settings(data_dir=missing, database_url=store.url).anchors_path)
+        assert [f"{a.position}:{a.hash.hex()}" for a in anchors] == [printed_head(result)]
+
+    def test_anchors_are_kept_where_the_setting_says(self, store: Store, tmp_path: Path) -> None:
+        kept = tmp_path / "elsewhere" / "anchors.jsonl"
+        first = audit(store, "verify", CASELEDGER_AUDIT_ANCHORS=str(kept))
+        assert first.returncode == 0 and not store.settings().anchors_path.exists()
+        assert [f"{a.position}:{a.hash.hex()}" for a in read_anchors(kept)] == [printed_head(first)]
+        rewrite_chain_after_editing(store, 10)
+        assert "differs from its anchor" in refused_in_one_line(
+            audit(store, "verify", CASELEDGER_AUDIT_ANCHORS=str(kept)))
+
+    def test_a_failed_verification_records_no_anchor(self, store: Store) -> None:
+        sql(store, "UPDATE stored_events SET topic = 'CaseClosed' WHERE rowid = 41")
+        refused_in_one_line(audit(store, "verify"))
+        assert not read_anchors(store.settings().anchors_path)
+
+    def test_a_corrupt_anchors_file_is_one_line(self, store: Store, tmp_path: Path) -> None:
+        kept = tmp_path / "anchors.jsonl"
+        kept.write_text('{"position": 3, "hash": "zz"}\n')
+        for command in (["verify"], ["export", "--out", str(tmp_path / "log.jsonl")]):
+            stderr = refused_in_one_line(audit(store, *command, CASELEDGER_AUDIT_ANCHORS=str(kept)))
+            assert f"{kept}:1" in stderr
+
+    def test_an_anchors_path_that_cannot_be_used_is_one_line(self, store: Store, tmp_path: Path) -> None:
+        blocker = tmp_path / "a-file"
+        blocker.write_text("")
+        stderr = refused_in_one_line(audit(store, "verify", CASELEDGER_AUDIT_ANCHORS=str(blocker / "anchors.jsonl")))
+        assert "anchors file" in stderr and "CASELEDGER_AUDIT_ANCHORS" in stderr
+
+
+def test_an_anchor_that_cannot_be_written_names_the_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(AnchorNotRecorded, match=r"its head was not recorded in .*a-file/anchors\.jsonl"):
+        append_anchor(blocker / "anchors.jsonl", Anchor(3, b"\x01" * 32))
+
+
+def test_anchors_are_written_into_a_directory_that_does_not_exist_yet(tmp_path: Path) -> None:
+    path = tmp_path / "not" / "yet" / "anchors.jsonl"
+    append_anchor(path, Anchor(3, b"\x01" * 32))
+    assert read_anchors(path) == [Anchor(3, b"\x01" * 32)]
