@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from adapters.projection_runner import ProjectionRunner
 from api.auth import InvalidToken, Principal, read_token
@@ -17,7 +18,8 @@ from api.settings import Settings
 from domain.application import CaseLedger
 from domain.values import Role
 
-__all__ = ["AppDep", "CurrentPrincipal", "Engine", "Principal", "require_region", "require_role", "role_guard"]
+__all__ = ["AppDep", "CurrentPrincipal", "Engine", "Principal", "require_region", "require_role", "require_staff",
+           "role_guard"]
 
 
 @dataclass
@@ -60,7 +62,17 @@ async def current_principal(
 ) -> Principal:
     if credentials is None:
         raise InvalidToken("this route needs `Authorization: Bearer TOKEN`")
-    return read_token(engine.secret, credentials.credentials)
+    principal = read_token(engine.secret, credentials.credentials)
+    if principal.regional:
+        await run_in_threadpool(require_staff, engine.ledger, principal)
+    return principal
+
+
+def require_staff(ledger: CaseLedger, principal: Principal) -> None:
+    """A regional token works only while its subject is on its region's staff, checked on every request
+    against the event store (the command service checks writes again, for every way in): staff who
+    left, and subjects on no staff, can neither read nor write the region's records."""
+    ledger.require_staff(principal.actor, str(principal.region))  # NotOnStaff: a 403 saying why
 
 
 AppDep = Annotated[Engine, Depends(get_engine)]
@@ -83,5 +95,7 @@ def require_role(principal: Principal, *roles: Role) -> None:
 
 
 def require_region(principal: Principal, region: str) -> None:
+    """Refuse another region's record or list in words that name nothing of it (not even its region),
+    so a refusal is the same whatever was asked of the record."""
     if not principal.sees(region):
-        raise Forbidden(f"{principal.subject} works in region {principal.region}, not {region}")
+        raise Forbidden(f"{principal.subject} works in region {principal.region}: this is outside it")

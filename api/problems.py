@@ -11,7 +11,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from api.auth import InvalidToken
-from domain.errors import ConcurrentUpdate, DomainError, InvalidValue, RecordNotFound, VersionMismatch
+from domain.errors import (
+    ConcurrentUpdate,
+    DomainError,
+    InvalidValue,
+    NotOnStaff,
+    RecordNotFound,
+    VersionMismatch,
+)
 from projections.cases import InvalidCursor
 
 __all__ = ["Forbidden", "Problem", "install_problem_handlers", "problem_response"]
@@ -54,6 +61,8 @@ def _domain_status(error: DomainError) -> int:
         return 404
     if isinstance(error, VersionMismatch):
         return 412
+    if isinstance(error, NotOnStaff):
+        return 403
     return 409
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from domain.case import Case
 from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
 from domain.contract import Contract
-from domain.errors import ReferenceMismatch, RegionHasNoCoordinator
+from domain.errors import RecordNotFound, ReferenceMismatch, RegionHasNoCoordinator
 from domain.ledger import CommandResult
 from domain.provider import Provider
 from domain.sla import Priority
@@ -16,6 +17,8 @@ from domain.staffing import RegionCommands
 from domain.values import Context, CustomerContact
 
 __all__ = ["CaseCommands"]
+
+R = TypeVar("R", Provider, Contract)
 
 
 class CaseCommands(RegionCommands):
@@ -135,15 +138,21 @@ class CaseCommands(RegionCommands):
         return self._update(Case, case_id, expected_version, lambda c: c.flag_policy_issue(ctx, policy_area, note))
 
     def _check_references(self, region: str, provider_id: UUID | None, contract_id: UUID | None) -> None:
-        """A case may name a provider and a contract; they must exist, match each other and the region."""
+        """A case may name a provider and a contract of its own region that match each other. A record of
+        another region is refused in the words a missing one is, so the answer tells nothing about it."""
         if provider_id is not None:
-            provider = self.get(Provider, provider_id)
-            if provider.region != region:
-                raise ReferenceMismatch(f"provider {provider_id} belongs to region {provider.region}, not {region}")
+            self._in_region(Provider, provider_id, region)
         if contract_id is not None:
-            contract = self.get(Contract, contract_id)
+            contract = self._in_region(Contract, contract_id, region)
             if provider_id is not None and contract.provider_id != provider_id:
                 raise ReferenceMismatch(f"contract {contract_id} is held by provider {contract.provider_id}, "
                                         f"not {provider_id}")
-            if contract.region != region:
-                raise ReferenceMismatch(f"contract {contract_id} belongs to region {contract.region}, not {region}")
+
+    def _in_region(self, kind: type[R], record_id: UUID, region: str) -> R:
+        try:
+            record = self.get(kind, record_id)
+        except RecordNotFound:
+            record = None
+        if record is None or record.region != region:
+            raise ReferenceMismatch(f"no {kind.aggregate_type} {record_id} in region {region}")
+        return record

@@ -20,7 +20,7 @@
     |   +-- RenewalNotLater
     +-- RegionError
         +-- RegionAlreadyEstablished, StaffAlreadyInRegion, StaffNotInRegion,
-        +-- RegionHasNoCoordinator
+        +-- RegionHasNoCoordinator, NotOnStaff
 
 Each class has a stable `code`, used as the problem `type` by the HTTP API.
 """
@@ -56,6 +56,7 @@ __all__ = [
     "NotARepresentative",
     "NotEscalated",
     "NotEscalationHolder",
+    "NotOnStaff",
     "NotRegionCoordinator",
     "PolicyAreaAlreadyFlagged",
     "ProviderError",
@@ -377,3 +378,11 @@ class RegionHasNoCoordinator(RegionError):
 
     def __init__(self, region: str) -> None:
         super().__init__(f"region {region} has no coordinator to escalate to: appoint one first")
+
+
+class NotOnStaff(RegionError):
+    """Only a region's current staff, in the role they hold, and administrators change its records."""
+
+    def __init__(self, staff_id: str, role: str, region: str) -> None:
+        super().__init__(f"{staff_id} is not on the current staff of region {region} (as {role}): only its "
+                         "current staff or an administrator may change its records")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -54,7 +54,7 @@ def records(server: str) -> dict[str, str]:
     with httpx.Client(base_url=server) as http:
         provider = http.post("/providers", json={"name": "Hill Lab", "kind": "lab", "region": "north"},
                              headers=rep).json()["id"]
-        today = date.today()
+        today = datetime.now(UTC).date()  # the server's today
         contract = http.post("/contracts", json={"provider_id": provider, "title": "Agreement", "terms": {
             "rates": [{"service_code": "test", "description": "Blood test", "amount_cents": 900}],
             "payment_terms_days": 30, "effective_on": today.isoformat(),
@@ -133,3 +133,80 @@ def test_the_region_list_shows_a_representative_only_their_region(client: httpx.
                                                                   records: dict[str, str]) -> None:
     regions = client.get("/regions", headers=PRINCIPALS["foreign"]).json()
     assert [r["code"] for r in regions] == ["south"]
+
+
+@pytest.fixture(scope="module")
+def foreign(server: str) -> dict[str, str]:
+    """A south provider, its contract and a case, made by south's own staff."""
+    rep = PRINCIPALS["foreign"]
+    with httpx.Client(base_url=server) as http:
+        provider = http.post("/providers", json={"name": "Dale Lab", "kind": "lab", "region": "south"},
+                             headers=rep).json()["id"]
+        contract = http.post("/contracts", json={"provider_id": provider, "title": "South deal", "terms": {
+            "rates": [{"service_code": "x", "description": "X", "amount_cents": 1}], "payment_terms_days": 30,
+            "effective_on": "2030-01-01", "expires_on": "2031-01-01"}}, headers=rep).json()["id"]
+        case = http.post("/cases", json={"region": "south", "channel": "web", "customer_ref": "c-9", "subject": "Bill",
+                                         "description": "Twice"}, headers=rep).json()["id"]
+        for _ in range(5):  # south's case moves on: version 6
+            http.post(f"/cases/{case}/add-note", json={"text": "Called"}, headers=rep).raise_for_status()
+    return {"cases": case, "providers": provider, "contracts": contract}
+
+
+class TestAnotherRegionsRecordRevealsNothing:
+    @pytest.mark.parametrize("kind", ["cases", "providers", "contracts"])
+    def test_a_foreign_record_answers_the_same_whatever_the_version_or_time(
+            self, client: httpx.Client, foreign: dict[str, str], kind: str) -> None:
+        coordinator = PRINCIPALS["coordinator"]
+        url = f"/{kind}/{foreign[kind]}"
+        asks: list[dict[str, str | int]] = [{}, {"version": 1}, {"version": 999}, {"as_of": "1990-01-01T00:00:00Z"},
+                {"as_of": "2999-01-01T00:00:00Z"}]
+        answers = [client.get(url, params=ask, headers=coordinator) for ask in asks]
+        answers.append(client.get(f"{url}/history", headers=coordinator))
+        assert {answer.status_code for answer in answers} == {403}
+        assert len({answer.json()["detail"] for answer in answers}) == 1
+        assert all("south" not in answer.text and "6" not in answer.json()["detail"] for answer in answers)
+
+    def test_a_foreign_record_named_in_a_new_case_answers_as_a_missing_one_would(
+            self, client: httpx.Client, foreign: dict[str, str]) -> None:
+        coordinator, missing = PRINCIPALS["coordinator"], "0" * 32
+        case = {"region": "north", "channel": "web", "customer_ref": "c-5", "subject": "Bill", "description": "x"}
+        for field, kind in (("contract_id", "contracts"), ("provider_id", "providers")):
+            named = client.post("/cases", json={**case, field: foreign[kind]}, headers=coordinator)
+            unknown = client.post("/cases", json={**case, field: missing}, headers=coordinator)
+            assert named.status_code == unknown.status_code and named.status_code in (404, 409)
+            assert named.json()["detail"] == unknown.json()["detail"].replace(
+                "00000000-0000-0000-0000-000000000000", foreign[kind])
+            assert foreign["providers"] not in named.text.replace(foreign[kind], "") and "south" not in named.text
+
+    def test_a_contract_drafted_for_a_foreign_provider_reveals_nothing_of_it(
+            self, client: httpx.Client, foreign: dict[str, str]) -> None:
+        answer = client.post("/contracts", json=body("POST", "/contracts", foreign), headers=PRINCIPALS["coordinator"])
+        assert answer.status_code == 403 and "south" not in answer.text
+
+
+class TestOnlyCurrentStaffWrite:
+    def test_a_removed_representatives_next_request_is_refused(self, client: httpx.Client,
+                                                               records: dict[str, str]) -> None:
+        admin, leaver = PRINCIPALS["admin"], headers(Role.REPRESENTATIVE, "north", "rep-north-4")
+        client.post("/regions/north/representatives", json={"staff_id": "rep-north-4", "name": "Ott Kask"},
+                    headers=admin).raise_for_status()
+        note = f"/cases/{records['cases']}/add-note"
+        assert client.post(note, json={"text": "Still here"}, headers=leaver).status_code == 200
+        client.post("/regions/north/representatives/rep-north-4/remove", headers=admin).raise_for_status()
+        refused = [client.post(note, json={"text": "Gone"}, headers=leaver),
+                   client.post("/cases", json=body("POST", "/cases", records), headers=leaver),
+                   client.get(f"/cases/{records['cases']}", headers=leaver)]
+        assert [answer.status_code for answer in refused] == [403, 403, 403]
+        assert all("rep-north-4 is not on the current staff of region north" in answer.json()["detail"]
+                   for answer in refused)
+
+    @pytest.mark.parametrize("who", [(Role.REPRESENTATIVE, "stranger"), (Role.COORDINATOR, "rep-north-1"),
+                                     (Role.REPRESENTATIVE, "coord-north"), (Role.COORDINATOR, "coord-south")])
+    def test_a_token_for_someone_not_on_the_staff_in_that_role_writes_nothing(
+            self, client: httpx.Client, records: dict[str, str], who: tuple[Role, str]) -> None:
+        role, subject = who
+        token = headers(role, "north", subject)
+        answers = [client.post(f"/cases/{records['cases']}/add-note", json={"text": "x"}, headers=token),
+                   client.post("/cases", json=body("POST", "/cases", records), headers=token)]
+        assert [answer.status_code for answer in answers] == [403, 403]
+        assert client.get(f"/cases/{records['cases']}", headers=PRINCIPALS["admin"]).json()["notes_added"] <= 1

@@ -20,6 +20,7 @@ from domain.errors import RecordNotFound
 from domain.event import DomainEvent
 from domain.provider import ProviderKind
 from domain.sla import Priority
+from domain.values import Actor, Role
 from projections import ALL_PROJECTIONS
 from projections.audit_trail import audit_events
 from projections.cases import InvalidCursor, case_page
@@ -37,11 +38,12 @@ def runner(ledger: CaseLedger, settings: Settings) -> Iterator[ProjectionRunner]
 
 
 def open_case(ledger: CaseLedger, priority: Priority, assignee: str | None, region: str = "north") -> UUID:
-    case_id = ledger.open_case(ledger.context(REP), region=region, channel=Channel.PHONE, customer_ref="c-1",
+    rep = REP if region == "north" else Actor(id=f"rep-{region}-1", role=Role.REPRESENTATIVE)  # the region's staff
+    case_id = ledger.open_case(ledger.context(rep), region=region, channel=Channel.PHONE, customer_ref="c-1",
                                subject="Problem", description="Details").id
-    ledger.triage_case(ledger.context(REP), case_id, Category.BILLING, priority)
+    ledger.triage_case(ledger.context(rep), case_id, Category.BILLING, priority)
     if assignee:
-        ledger.assign_case(ledger.context(REP), case_id, assignee)
+        ledger.assign_case(ledger.context(rep), case_id, assignee)
     return case_id
 
 
