@@ -128,7 +128,11 @@ def export_log(ledger: LedgerBase, out: Path, anchors: Sequence[Anchor] = (),
             progress(count)
 
     try:
-        with partial.open("w") as file:
+        file = partial.open("w")
+    except OSError as error:
+        raise OSError(error.errno, f"cannot write {out}: {error.strerror}") from None
+    try:
+        with file:
             verdict = verify_store(ledger, anchors, write)
         if not verdict.intact:
             where = (f"record {verdict.record_id} version {verdict.version}" if verdict.record_id

@@ -392,6 +392,10 @@ class TestExportRefusesWhatVerifyRefuses:
         result = audit(store, "verify", "--file", str(out), "--expect", anchor)
         assert result.returncode == 0 and printed_head(result) == anchor
 
+    def test_an_export_that_cannot_be_written_is_one_line(self, store: Store, tmp_path: Path) -> None:
+        out = tmp_path / "missing" / "log.jsonl"
+        assert f"cannot write {out}" in refused_in_one_line(audit(store, "export", "--out", str(out)))
+
 
 class TestRewrittenChain:
     """An anchor that no longer matches proves nothing before it; only an earlier matching anchor does."""
