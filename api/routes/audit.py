@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from adapters.audit import read_anchors, verify_store
+from adapters.audit import AnchorsUnreadable, read_anchors, verify_store
+from adapters.hash_chain import GENESIS, Anchor, Verdict
 from api.bounded_time import BoundedTime
 from api.deps import AppDep, CurrentPrincipal, require_role
 from api.routes.commands import COMMAND_RESPONSES
@@ -28,6 +29,7 @@ class Verification(BaseModel):
     problem: str | None
     record_id: str | None
     version: int | None
+    position: int | None = None
 
 
 @router.get("/events", summary="Every event in global order")
@@ -48,7 +50,11 @@ def events(
 def verify(engine: AppDep, principal: CurrentPrincipal) -> Verification:
     """Recompute the chain from the first event, check the recorded anchors and every snapshot."""
     require_role(principal, Role.AUDITOR, Role.ADMIN)
-    verdict = verify_store(engine.ledger, read_anchors(engine.settings.anchors_path))
+    try:
+        verdict = verify_store(engine.ledger, read_anchors(engine.settings.anchors_path))
+    except AnchorsUnreadable as error:
+        # an anchors file that no longer reads is itself a sign of tampering: nothing is proven
+        verdict = Verdict(0, Anchor(0, GENESIS), str(error))
     return Verification(intact=verdict.intact, verified=verdict.verified, head_position=verdict.head.position,
                         head_hash=verdict.head.hash.hex(), problem=verdict.problem, record_id=verdict.record_id,
-                        version=verdict.version)
+                        version=verdict.version, position=verdict.position)
