@@ -6,15 +6,17 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from importlib.metadata import version
 
-from fastapi import FastAPI, Response
+from fastapi import APIRouter, FastAPI, Response
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.clock import system_clock
 from api.auth import token_secret
 from api.bootstrap import build_ledger, build_relay, build_runner
 from api.deps import Engine
-from api.problems import install_problem_handlers, problem_response
+from api.problems import BodyTooLarge, install_problem_handlers, problem_response, problem_responses
 from api.routes import audit, cases, contracts, health, providers, regions, schemas
 from api.settings import Settings
 
@@ -50,15 +52,31 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
         engine.runner.store.close()
         ledger.close()
 
-    app = FastAPI(title="caseledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="caseledger", version=version("caseledger"), description=DESCRIPTION, lifespan=lifespan)
     install_problem_handlers(app)
     routers = (health.router, cases.router, providers.router, contracts.router, regions.router, audit.router,
                schemas.router)
     for router in routers:
+        if router is not health.router:
+            document_problems(router)
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(NoNulInQuery)
     return app
+
+
+def document_problems(router: APIRouter) -> None:
+    """Every problem a router's routes can answer is in the OpenAPI document, with the problem's schema: 401,
+    403 and 422 (each route needs a token), 413 where there is a body, 503 where `min_position` waits."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        statuses = [401, 403, 422]
+        if route.body_field is not None:
+            statuses.append(413)
+        if any(param.name == "min_position" for param in route.dependant.query_params):
+            statuses.append(503)
+        route.responses = {**problem_responses(*statuses), **route.responses}
 
 
 class NoNulInQuery:
@@ -71,7 +89,8 @@ class NoNulInQuery:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
             response: Response = problem_response(422, "invalid-request",
-                                                  "a query parameter contains a NUL character (%00)")
+                                                  "a query parameter contains a NUL character (%00)", scope,
+                                                  field="query")
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -98,21 +117,17 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise _TooLarge
+                raise BodyTooLarge(self.limit)  # answered by its handler in the app, as a 413 problem
             return message
 
         try:
             await self.app(scope, counted, send)
-        except _TooLarge:
+        except BodyTooLarge:  # read where no handler runs
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response: Response = problem_response(413, "body-too-large", f"request bodies are limited to {self.limit} "
-                                              "bytes")
+                                              "bytes", scope)
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 

@@ -8,7 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 from api.auth import InvalidToken
 from domain.errors import (
@@ -21,7 +24,8 @@ from domain.errors import (
 )
 from projections.cases import InvalidCursor
 
-__all__ = ["Forbidden", "Problem", "install_problem_handlers", "problem_response"]
+__all__ = ["BodyTooLarge", "Forbidden", "Problem", "ProblemDetails", "install_problem_handlers", "problem_response",
+           "problem_responses"]
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -29,6 +33,43 @@ TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not f
           409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 415: "Unsupported media type",
           422: "Unprocessable content", 428: "Precondition required", 500: "Internal error",
           503: "Read models are behind"}
+WHEN = {401: "No valid token", 403: "Not this role or region", 404: "No such record", 405: "Not a method of this path",
+        409: "Refused by the record's rules", 412: "The record moved on (If-Match)",
+        413: "The body is over the size limit", 422: "A value breaks its rule (`field` names it)",
+        503: "Read models still behind `min_position`"}
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+PARSE_ERROR = "There was an error parsing the body"
+"""What FastAPI says, as a 400, of a body it could not read as JSON (not UTF-8, say)."""
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 9457 problem: `type` is stable per refusal, `instance` is the request's path."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    field: str | None = None
+    errors: list[FieldError] | None = None
+
+
+PROBLEM_SCHEMA = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+FIELD_ERROR_SCHEMA = PROBLEM_SCHEMA.pop("$defs")["FieldError"]
+PROBLEM_SCHEMA["properties"]["errors"]["anyOf"][0]["items"] = FIELD_ERROR_SCHEMA
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these problem statuses, each with the problem's schema."""
+    return {status: {"description": WHEN[status],
+                     "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}} for status in statuses}
 
 
 class Problem(Exception):
@@ -44,14 +85,36 @@ class Forbidden(Problem):
         super().__init__(403, "forbidden", detail)
 
 
-def problem_response(status: int, code: str, detail: str, request: Request | None = None, **extra: Any
-                     ) -> JSONResponse:
+class BodyTooLarge(HTTPException):
+    """A body grew past the limit while it was read: an HTTPException, so FastAPI's body reading lets it
+    through (it turns any other error there into a 400)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request bodies are limited to {limit} bytes")
+
+
+def problem_response(status: int, code: str, detail: str, request: Request | Scope, *,
+                     headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    """The problem as a response; `request` (or a middleware's ASGI scope) gives its `instance`."""
+    path = request.url.path if isinstance(request, Request) else str(request["path"])
     body = {"type": f"urn:caseledger:problem:{code}", "title": TITLES.get(status, "Error"), "status": status,
-            "detail": detail, **extra}
-    if request is not None:
-        body["instance"] = request.url.path
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+            "detail": detail, **extra, "instance": path}
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers or None)
+
+
+def _field_error(error: Any) -> dict[str, str]:
+    """One validation error as `{field, message}`; a body that is not JSON is named `body`, not by offset."""
+    if error["type"] == "json_invalid":
+        reason = f"not JSON ({error.get('ctx', {}).get('error', 'invalid')} at character {error['loc'][-1]})"
+        return {"field": "body", "message": reason}
+    return {"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"]}
+
+
+def _allowed(app: FastAPI, scope: Scope) -> list[str]:
+    """The methods some route of this path answers (RFC 9110: a 405 says which are allowed)."""
+    return [method for method in METHODS
+            if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in app.router.routes)]
 
 
 def _domain_status(error: DomainError) -> int:
@@ -88,14 +151,26 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [{"field": ".".join(str(part) for part in e["loc"]), "message": e["msg"]} for e in error.errors()]
+        errors = [_field_error(e) for e in error.errors()]
         first = errors[0] if errors else {"field": "request", "message": "invalid"}
         return problem_response(422, "invalid-request", f"{first['field']}: {first['message']}", request,
                                 field=first["field"], errors=errors)
 
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, error: BodyTooLarge) -> JSONResponse:
+        return problem_response(413, "body-too-large", str(error.detail), request)
+
     @app.exception_handler(HTTPException)
     async def http(request: Request, error: HTTPException) -> JSONResponse:
-        return problem_response(error.status_code, "http-" + str(error.status_code), str(error.detail), request)
+        if error.status_code == 400 and error.detail == PARSE_ERROR:
+            reason = f"not JSON ({error.__cause__})" if error.__cause__ is not None else "not JSON"
+            return problem_response(422, "invalid-request", f"body: {reason}", request, field="body",
+                                    errors=[{"field": "body", "message": reason}])
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed(app, request.scope))
+        return problem_response(error.status_code, "http-" + str(error.status_code), str(error.detail), request,
+                                headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

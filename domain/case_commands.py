@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from uuid import UUID
+
+from pydantic import AwareDatetime, Field
 
 from domain.case import Case
 from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
@@ -14,9 +15,12 @@ from domain.ledger import CommandResult
 from domain.provider import Provider
 from domain.sla import Priority
 from domain.staffing import RegionCommands
-from domain.values import Context, CustomerContact
+from domain.values import Code, Context, CustomerContact, ShortTextIn, TextIn
 
-__all__ = ["CaseCommands"]
+__all__ = ["CaseCommands", "Satisfaction"]
+
+Satisfaction = Annotated[int, Field(ge=1, le=5)]
+"""The customer's rating of a closed case, from 1 to 5."""
 
 R = TypeVar("R", Provider, Contract)
 
@@ -26,11 +30,11 @@ class CaseCommands(RegionCommands):
         self,
         ctx: Context,
         *,
-        region: str,
+        region: Code,
         channel: Channel,
-        customer_ref: str,
-        subject: str,
-        description: str,
+        customer_ref: Code,
+        subject: ShortTextIn,
+        description: TextIn,
         contact: CustomerContact | None = None,
         provider_id: UUID | None = None,
         contract_id: UUID | None = None,
@@ -51,7 +55,7 @@ class CaseCommands(RegionCommands):
         return self._update(Case, case_id, expected_version, lambda c: c.triage(ctx, category, priority))
 
     def assign_case(
-        self, ctx: Context, case_id: UUID, representative_id: str, expected_version: int | None = None
+        self, ctx: Context, case_id: UUID, representative_id: Code, expected_version: int | None = None
     ) -> CommandResult:
         def assign(case: Case) -> None:
             case.assign(ctx, self.region(case.region).staff_member(representative_id))
@@ -59,12 +63,12 @@ class CaseCommands(RegionCommands):
         return self._update(Case, case_id, expected_version, assign)
 
     def log_contact(
-        self, ctx: Context, case_id: UUID, direction: Direction, channel: Channel, summary: str,
+        self, ctx: Context, case_id: UUID, direction: Direction, channel: Channel, summary: TextIn,
         expected_version: int | None = None,
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.log_contact(ctx, direction, channel, summary))
 
-    def add_note(self, ctx: Context, case_id: UUID, text: str, expected_version: int | None = None) -> CommandResult:
+    def add_note(self, ctx: Context, case_id: UUID, text: TextIn, expected_version: int | None = None) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.add_note(ctx, text))
 
     def update_customer_contact(
@@ -73,7 +77,7 @@ class CaseCommands(RegionCommands):
         return self._update(Case, case_id, expected_version, lambda c: c.update_contact(ctx, contact))
 
     def schedule_action(
-        self, ctx: Context, case_id: UUID, action_id: str, kind: ActionKind, due_at: datetime, details: str,
+        self, ctx: Context, case_id: UUID, action_id: Code, kind: ActionKind, due_at: AwareDatetime, details: TextIn,
         expected_version: int | None = None,
     ) -> CommandResult:
         return self._update(
@@ -81,17 +85,17 @@ class CaseCommands(RegionCommands):
         )
 
     def complete_action(
-        self, ctx: Context, case_id: UUID, action_id: str, outcome: str, expected_version: int | None = None
+        self, ctx: Context, case_id: UUID, action_id: Code, outcome: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.complete_action(ctx, action_id, outcome))
 
     def cancel_action(
-        self, ctx: Context, case_id: UUID, action_id: str, reason: str, expected_version: int | None = None
+        self, ctx: Context, case_id: UUID, action_id: Code, reason: ShortTextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.cancel_action(ctx, action_id, reason))
 
     def escalate_case(
-        self, ctx: Context, case_id: UUID, reason: str, expected_version: int | None = None
+        self, ctx: Context, case_id: UUID, reason: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         """Escalate to the coordinator of the case's region."""
 
@@ -104,12 +108,12 @@ class CaseCommands(RegionCommands):
         return self._update(Case, case_id, expected_version, escalate)
 
     def de_escalate_case(
-        self, ctx: Context, case_id: UUID, note: str, expected_version: int | None = None
+        self, ctx: Context, case_id: UUID, note: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.de_escalate(ctx, note))
 
     def wait_on_customer(
-        self, ctx: Context, case_id: UUID, reason: str, expected_version: int | None = None
+        self, ctx: Context, case_id: UUID, reason: ShortTextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.wait_on_customer(ctx, reason))
 
@@ -117,23 +121,23 @@ class CaseCommands(RegionCommands):
         return self._update(Case, case_id, expected_version, lambda c: c.resume(ctx))
 
     def resolve_case(
-        self, ctx: Context, case_id: UUID, resolution_code: ResolutionCode, summary: str,
+        self, ctx: Context, case_id: UUID, resolution_code: ResolutionCode, summary: TextIn,
         expected_version: int | None = None,
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.resolve(ctx, resolution_code, summary))
 
     def close_case(
-        self, ctx: Context, case_id: UUID, satisfaction: int | None = None, expected_version: int | None = None
+        self, ctx: Context, case_id: UUID, satisfaction: Satisfaction | None = None, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.close(ctx, satisfaction))
 
     def reopen_case(
-        self, ctx: Context, case_id: UUID, reason: str, expected_version: int | None = None
+        self, ctx: Context, case_id: UUID, reason: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.reopen(ctx, reason))
 
     def flag_policy_issue(
-        self, ctx: Context, case_id: UUID, policy_area: PolicyArea, note: str, expected_version: int | None = None
+        self, ctx: Context, case_id: UUID, policy_area: PolicyArea, note: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.flag_policy_issue(ctx, policy_area, note))
 

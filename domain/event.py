@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid5
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from domain.values import Actor
+from domain.errors import InvalidValue
+from domain.values import NO_NUL, Actor
 
 if TYPE_CHECKING:
     from domain.aggregate import Aggregate
@@ -52,6 +53,14 @@ class DomainEvent(BaseModel):
             raise TypeError(f"event type name {cls.type_name!r} is defined twice")
         _REGISTRY[cls.type_name] = cls
 
+    @model_validator(mode="after")
+    def _no_nul_anywhere(self) -> DomainEvent:
+        """Every text of an event, however it is typed, is free of NUL: PostgreSQL cannot store one, so
+        the rule holds on every backend and for every way in (the text types refuse it first)."""
+        if (path := _nul_path(dict(self))) is not None:
+            raise InvalidValue(path, "contains a NUL character (U+0000), which no stored text can hold")
+        return self
+
     @property
     def event_id(self) -> UUID:
         """Deterministic from aggregate id and version: the same event always has the same id."""
@@ -67,6 +76,27 @@ class DomainEvent(BaseModel):
             return _CREATES[type(self)].created_by(self)
         aggregate.apply(self)
         return aggregate
+
+
+def _nul_path(value: object, path: str = "") -> str | None:
+    """The dotted path of the first text (or key) holding a NUL character, if any."""
+    if isinstance(value, str):
+        return path if NO_NUL in value else None
+    if isinstance(value, BaseModel):
+        value = dict(value)
+    if isinstance(value, dict):
+        items: list[tuple[object, object]] = list(value.items())
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = list(enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        here = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and NO_NUL in key:
+            return here
+        if (found := _nul_path(item, here)) is not None:
+            return found
+    return None
 
 
 def register_creation(event_type: type[DomainEvent], aggregate_type: type[Aggregate]) -> None:

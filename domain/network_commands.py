@@ -9,15 +9,15 @@ from domain.contract import Contract, Party, Terms
 from domain.ledger import CommandResult
 from domain.provider import Provider, ProviderKind, RetentionRisk
 from domain.staffing import RegionCommands
-from domain.values import Context
+from domain.values import Code, Context, ShortTextIn, TextIn
 
 __all__ = ["NetworkCommands"]
 
 
 class NetworkCommands(RegionCommands):
     def prospect_provider(
-        self, ctx: Context, *, name: str, kind: ProviderKind, region: str, specialty: str | None = None,
-        provider_id: UUID | None = None,
+        self, ctx: Context, *, name: ShortTextIn, kind: ProviderKind, region: Code,
+        specialty: ShortTextIn | None = None, provider_id: UUID | None = None,
     ) -> CommandResult:
         self.region(region)
         provider = Provider.prospect(ctx, provider_id or self.new_id(), name=name, kind=kind, region=region,
@@ -25,7 +25,8 @@ class NetworkCommands(RegionCommands):
         return self._commit(provider)
 
     def log_provider_meeting(
-        self, ctx: Context, provider_id: UUID, representative_id: str, summary: str, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, representative_id: Code, summary: TextIn,
+        expected_version: int | None = None,
     ) -> CommandResult:
         def log(provider: Provider) -> None:
             self.region(provider.region).staff_member(representative_id)
@@ -34,7 +35,7 @@ class NetworkCommands(RegionCommands):
         return self._update(Provider, provider_id, expected_version, log)
 
     def receive_application(
-        self, ctx: Context, provider_id: UUID, note: str | None = None, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, note: TextIn | None = None, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Provider, provider_id, expected_version, lambda p: p.receive_application(ctx, note))
 
@@ -54,7 +55,7 @@ class NetworkCommands(RegionCommands):
         return self._update(Provider, provider_id, expected_version, lambda p: p.recredential(ctx, expires_on))
 
     def reject_provider(
-        self, ctx: Context, provider_id: UUID, reason: str, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, reason: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Provider, provider_id, expected_version, lambda p: p.reject(ctx, reason))
 
@@ -62,34 +63,34 @@ class NetworkCommands(RegionCommands):
         return self._update(Provider, provider_id, expected_version, lambda p: p.activate(ctx))
 
     def suspend_provider(
-        self, ctx: Context, provider_id: UUID, reason: str, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, reason: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Provider, provider_id, expected_version, lambda p: p.suspend(ctx, reason))
 
     def reinstate_provider(
-        self, ctx: Context, provider_id: UUID, note: str | None = None, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, note: TextIn | None = None, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Provider, provider_id, expected_version, lambda p: p.reinstate(ctx, note))
 
     def terminate_provider(
-        self, ctx: Context, provider_id: UUID, reason: str, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, reason: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Provider, provider_id, expected_version, lambda p: p.terminate(ctx, reason))
 
     def flag_retention_risk(
-        self, ctx: Context, provider_id: UUID, level: RetentionRisk, reason: str, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, level: RetentionRisk, reason: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(
             Provider, provider_id, expected_version, lambda p: p.flag_retention_risk(ctx, level, reason)
         )
 
     def clear_retention_risk(
-        self, ctx: Context, provider_id: UUID, note: str | None = None, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, note: TextIn | None = None, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Provider, provider_id, expected_version, lambda p: p.clear_retention_risk(ctx, note))
 
     def draft_contract(
-        self, ctx: Context, *, provider_id: UUID, title: str, terms: Terms, contract_id: UUID | None = None
+        self, ctx: Context, *, provider_id: UUID, title: ShortTextIn, terms: Terms, contract_id: UUID | None = None
     ) -> CommandResult:
         provider = self.get(Provider, provider_id)
         return self._commit(Contract.draft(ctx, contract_id or self.new_id(), provider=provider, title=title,
@@ -101,7 +102,7 @@ class NetworkCommands(RegionCommands):
         return self._update(Contract, contract_id, expected_version, lambda c: c.revise_draft(ctx, terms))
 
     def propose_contract(
-        self, ctx: Context, contract_id: UUID, note: str | None = None, expected_version: int | None = None
+        self, ctx: Context, contract_id: UUID, note: TextIn | None = None, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Contract, contract_id, expected_version, lambda c: c.propose(ctx, note))
 
@@ -140,6 +141,6 @@ class NetworkCommands(RegionCommands):
         return self._update(Contract, contract_id, expected_version, lambda c: c.expire(ctx))
 
     def terminate_contract(
-        self, ctx: Context, contract_id: UUID, reason: str, expected_version: int | None = None
+        self, ctx: Context, contract_id: UUID, reason: TextIn, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Contract, contract_id, expected_version, lambda c: c.terminate(ctx, reason))

@@ -16,7 +16,7 @@ from domain.aggregate import Aggregate
 from domain.errors import NotOnStaff, RecordNotFound, RegionAlreadyEstablished
 from domain.ledger import CommandResult, LedgerBase, replay
 from domain.region import Region
-from domain.values import Actor, Code, Context, Role, ShortText
+from domain.values import Actor, Code, Context, Role, ShortTextIn
 
 __all__ = ["UNBOUND", "RegionCommands"]
 
@@ -32,15 +32,15 @@ class RegionCommands(LedgerBase):
         except RecordNotFound:
             raise RecordNotFound("region", code) from None
 
-    def establish_region(self, ctx: Context, code: Code, name: ShortText) -> CommandResult:
+    def establish_region(self, ctx: Context, code: Code, name: ShortTextIn) -> CommandResult:
         if Region.id_for(code) in self.repository:
             raise RegionAlreadyEstablished(code)
         return self._commit(Region.establish(ctx, code, name))
 
-    def appoint_coordinator(self, ctx: Context, region: str, staff_id: Code, name: ShortText) -> CommandResult:
+    def appoint_coordinator(self, ctx: Context, region: str, staff_id: Code, name: ShortTextIn) -> CommandResult:
         return self._update(Region, self.region(region).id, None, lambda r: r.appoint_coordinator(ctx, staff_id, name))
 
-    def add_representative(self, ctx: Context, region: str, staff_id: Code, name: ShortText) -> CommandResult:
+    def add_representative(self, ctx: Context, region: str, staff_id: Code, name: ShortTextIn) -> CommandResult:
         return self._update(Region, self.region(region).id, None, lambda r: r.add_representative(ctx, staff_id, name))
 
     def remove_representative(self, ctx: Context, region: str, staff_id: str) -> CommandResult:

@@ -8,7 +8,8 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "PERSONAL_DATA",
@@ -17,28 +18,66 @@ __all__ = [
     "Context",
     "Frozen",
     "CustomerContact",
+    "NO_NUL",
+    "Email",
+    "NoNul",
+    "Phone",
     "Role",
+    "STATED",
     "ShortText",
+    "ShortTextIn",
+    "TEXT_PATTERN",
     "Text",
+    "TextIn",
+    "refuse_nul",
 ]
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+NO_NUL = "\x00"
+TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+"""Some character that is neither white space nor NUL: what a text must hold once stripped, as the
+OpenAPI document says it (PostgreSQL cannot store NUL, so no backend does)."""
+
+
+def refuse_nul(value: object) -> object:
+    """No text holds a NUL character: PostgreSQL cannot store one, so neither backend does."""
+    if isinstance(value, str) and NO_NUL in value:
+        raise PydanticCustomError("nul_character", "contains a NUL character (U+0000), which no stored text can hold")
+    return value
+
+
+NoNul = BeforeValidator(refuse_nul)
+"""Placed after a type's constraints (it still runs first), so the JSON schema keeps their `pattern`."""
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
 """A name, subject or reason: one line a person typed."""
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), NoNul]
 """A summary, note or description."""
+
+STATED = Field(json_schema_extra={"pattern": TEXT_PATTERN})
+"""The rule of a text (stripped, not empty, no NUL) as a JSON-schema `pattern`, for the schemas of what
+commands take. The published event schemas are immutable, so the event fields keep the schema they had."""
+
+ShortTextIn = Annotated[ShortText, STATED]
+"""A `ShortText` a command takes: the same rule, stated in the OpenAPI document."""
+
+TextIn = Annotated[Text, STATED]
+"""A `Text` a command takes: the same rule, stated in the OpenAPI document."""
 
 Code = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$"),
+    NoNul,
 ]
-"""A stable identifier chosen by people (a region code, a staff id, an action id)."""
+"""A stable identifier chosen by people (a region code, a staff id, an action id, a customer reference)."""
 
 Phone = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^\+?[0-9() .-]+$")
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^\+?[0-9() .-]+$"), NoNul
 ]
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    NoNul,
 ]
 
 PERSONAL_DATA = {"x-personal-data": True}

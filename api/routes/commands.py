@@ -5,6 +5,7 @@ This module does not postpone annotations: the endpoints it builds annotate thei
 models and guards made at run time, which FastAPI must see as objects."""
 
 import inspect
+import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, get_type_hints
 from uuid import UUID
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, ConfigDict, create_model
 
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role
+from api.problems import problem_responses
 from domain.aggregate import Aggregate
 from domain.application import CaseLedger
 from domain.errors import InvalidValue
@@ -22,6 +24,17 @@ from domain.values import Role
 __all__ = ["CommandAccepted", "add_commands", "request_model", "run_command"]
 
 WRITERS = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.ADMIN)
+VERSION_TAG = re.compile(r"[0-9]{1,10}", re.ASCII)
+IF_MATCH_PATTERN = r'^(W/)?"?[0-9]{1,10}"?$'
+
+
+def _if_match_schema(schema: dict[str, Any]) -> None:
+    """The header as the OpenAPI document shows it: a version tag, or absent (never a JSON null)."""
+    schema.clear()
+    schema.update(type="string", pattern=IF_MATCH_PATTERN, description="The ETag of the record: its version.")
+
+
+IF_MATCH = Header(json_schema_extra=_if_match_schema)
 
 
 class CommandAccepted(BaseModel):
@@ -34,7 +47,7 @@ class CommandAccepted(BaseModel):
 
 def request_model(method: Callable[..., Any], name: str, skip: frozenset[str] = frozenset()) -> type[BaseModel]:
     """A request body with the command method's parameters (after the context and the record id)."""
-    hints = get_type_hints(method)
+    hints = get_type_hints(method, include_extras=True)  # keep each type's constraints for the schema
     fields: dict[str, Any] = {}
     for parameter in inspect.signature(method).parameters.values():
         if parameter.name in {"self", "ctx", "expected_version", *skip}:
@@ -45,12 +58,14 @@ def request_model(method: Callable[..., Any], name: str, skip: frozenset[str] = 
 
 
 def expected_version(if_match: str | None) -> int | None:
-    """`If-Match: "7"` (or 7, or W/"7"): the version the caller last saw."""
+    """`If-Match: "7"` (or 7, or W/"7"): the version the caller last saw. Only ASCII digits, and no more than
+    a version can have (`str.isdigit` also accepts "²", which `int` refuses)."""
     if if_match is None:
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise InvalidValue("If-Match", f"{if_match!r} is not a version (use the ETag of the record)")
+    if VERSION_TAG.fullmatch(tag) is None:
+        shown = if_match if len(if_match) <= 40 else if_match[:40] + "..."
+        raise InvalidValue("If-Match", f"{shown!r} is not a version (use the ETag of the record)")
     return int(tag)
 
 
@@ -72,12 +87,8 @@ def add_commands(router: APIRouter, kind: type[Aggregate], commands: Mapping[str
                              responses=COMMAND_RESPONSES)
 
 
-COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in ((401, "No valid token"), (403, "Not this role or region"), (404, "No such record"),
-                       (409, "Refused by the record's rules"), (412, "The record moved on (If-Match)"),
-                       (422, "A value breaks its rule"))
-}
+COMMAND_RESPONSES = problem_responses(401, 403, 404, 409, 412, 422)
+"""The problems a record's command or read can answer (the app adds 413 and 503 where they apply)."""
 
 
 def record_guard(kind: type[Aggregate]) -> Callable[..., Principal]:
@@ -97,7 +108,7 @@ def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel]) -
     def endpoint(
         record_id: UUID, body: model, engine: AppDep,  # type: ignore[valid-type]
         principal: Annotated[Principal, Depends(guard)], response: Response,
-        if_match: Annotated[str | None, Header()] = None,
+        if_match: Annotated[str | None, IF_MATCH] = None,
     ) -> CommandAccepted:
         ledger = engine.ledger
         run = getattr(ledger, method_name)

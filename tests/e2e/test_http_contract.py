@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -99,7 +101,7 @@ class TestProblems:
 
     def test_a_value_the_domain_refuses_is_422_naming_the_field(self, client: httpx.Client) -> None:
         response = client.post("/cases", json={**CASE, "subject": "   "}, headers=REP)
-        assert (response.status_code, response.json()["field"]) == (422, "subject")
+        assert (response.status_code, response.json()["field"]) == (422, "body.subject")  # as the schema says
 
     def test_a_command_the_state_refuses_is_409_with_a_stable_type(self, client: httpx.Client) -> None:
         case = open_case(client)
@@ -182,3 +184,78 @@ def test_a_nul_character_in_a_query_is_refused_with_a_problem(client: httpx.Clie
     assert response.status_code == 422
     assert response.json()["type"] == "urn:caseledger:problem:invalid-request"
     assert "NUL" in response.json()["detail"]
+
+
+class TestEveryInputGetsAProblemNamingIt:
+    def test_an_if_match_of_digits_int_refuses_is_422_naming_if_match(self, client: httpx.Client) -> None:
+        case = open_case(client)
+        for tag in ('"²"'.encode("latin-1"), b'"' + b"7" * 5000 + b'"', b"1" * 40):
+            response = client.post(f"/cases/{case['id']}/add-note", json={"text": "x"},
+                                   headers=[(b"Authorization", REP["Authorization"].encode()), (b"If-Match", tag)])
+            assert (response.status_code, response.json()["field"]) == (422, "If-Match"), tag[:20]
+
+    def test_an_unparseable_body_is_422_naming_the_body(self, client: httpx.Client) -> None:
+        for body in (b'{"region": "north",', b'{"region": "\xff"}'):  # cut short; not UTF-8
+            response = client.post("/cases", content=body, headers={**REP, "Content-Type": "application/json"})
+            problem = response.json()
+            assert (response.status_code, problem["field"]) == (422, "body"), problem
+            assert "not JSON" in problem["detail"] and problem["instance"] == "/cases"
+
+    def test_a_nul_character_in_a_text_value_is_refused_naming_the_field(self, client: httpx.Client) -> None:
+        """One rule on both backends: PostgreSQL cannot store NUL, so SQLite does not either."""
+        response = client.post("/cases", json={**CASE, "subject": "Out\x00age"}, headers=REP)
+        assert response.status_code == 422 and response.json()["field"].endswith("subject")
+        case = open_case(client)
+        response = client.post(f"/cases/{case['id']}/add-note", json={"text": "\x00"}, headers=REP)
+        assert response.status_code == 422 and response.json()["field"].endswith("text")
+        assert client.get(f"/cases/{case['id']}", headers=REP).json()["version"] == 1
+
+    def test_a_large_body_sent_in_chunks_is_413(self, client: httpx.Client) -> None:
+        def chunks() -> Iterator[bytes]:  # no Content-Length: the server learns the size as it reads
+            yield b'{"region": "north", "description": "'
+            for _ in range(160):
+                yield b"x" * 65536
+            yield b'"}'
+
+        response = client.post("/cases", content=chunks(), headers={**REP, "Content-Type": "application/json"})
+        assert response.status_code == 413 and response.json()["type"].endswith("body-too-large")
+
+    def test_a_method_a_route_does_not_have_is_405_with_allow(self, client: httpx.Client) -> None:
+        response = client.delete("/cases", headers=REP)
+        assert response.status_code == 405
+        allowed = set(response.headers["Allow"].split(", "))
+        assert {"GET", "POST"} <= allowed and "DELETE" not in allowed
+
+    def test_every_problem_names_the_request_path_as_its_instance(self, client: httpx.Client) -> None:
+        admin = headers(Role.ADMIN)
+        answers = [client.post("/cases", content=b"x" * 100_000, headers=REP),
+                   client.get("/cases?assignee=rep%00x", headers=admin), client.delete("/cases", headers=admin),
+                   client.get("/nowhere", headers=admin)]
+        assert [r.status_code for r in answers] == [413, 422, 405, 404]
+        assert [r.json()["instance"] for r in answers] == ["/cases", "/cases", "/cases", "/nowhere"]
+        assert {r.headers["content-type"] for r in answers} == {"application/problem+json"}
+
+
+class TestTheDocumentSaysWhatTheServerEnforces:
+    def test_the_text_rules_of_the_domain_are_in_the_request_schemas(self, client: httpx.Client) -> None:
+        schemas = client.get("/openapi.json").json()["components"]["schemas"]
+        case, provider = schemas["CaseCreate"]["properties"], schemas["ProviderCreate"]["properties"]
+        contract = schemas["ContractCreate"]["properties"]
+        assert case["customer_ref"]["pattern"] == "^[a-z0-9][a-z0-9_.-]*$"
+        for text in (case["subject"], case["description"], provider["name"], contract["title"]):
+            assert text["minLength"] == 1 and text["pattern"]
+        satisfaction = schemas["CaseClose"]["properties"]["satisfaction"]["anyOf"][0]
+        assert (satisfaction["minimum"], satisfaction["maximum"]) == (1, 5)
+
+    def test_a_blank_text_or_one_with_nul_is_outside_the_schema(self, client: httpx.Client) -> None:
+        """The pattern asks for a character that is neither white space nor NUL, as the domain does."""
+        subject = client.get("/openapi.json").json()["components"]["schemas"]["CaseCreate"]["properties"]["subject"]
+        assert re.search(subject["pattern"], "  x ") and not re.search(subject["pattern"], " \t ")
+        assert not re.search(subject["pattern"], "a\x00b")
+
+    def test_every_route_that_needs_a_token_documents_401_and_403(self, client: httpx.Client) -> None:
+        paths = client.get("/openapi.json").json()["paths"]
+        undocumented = [f"{method.upper()} {path}" for path, operations in paths.items() if path != "/health"
+                        for method, operation in operations.items()
+                        if not {"401", "403"} <= set(operation["responses"])]
+        assert undocumented == []

@@ -1,0 +1,54 @@
+"""Text values: one rule on every backend and every way in, and the same rule in the OpenAPI document."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from pydantic import TypeAdapter
+
+from domain.case import Case
+from domain.case_events import Channel
+from domain.errors import InvalidValue
+from domain.values import Code, CustomerContact, ShortTextIn, TextIn
+from tests.factories import ctx
+
+
+def open_case(**fields: Any) -> Case:
+    values: dict[str, Any] = {"region": "north", "channel": Channel.WEB, "customer_ref": "c-1",
+                              "subject": "No line", "description": "Since Monday", **fields}
+    return Case.open(ctx(), uuid4(), **values)
+
+
+class TestNoTextHoldsANulCharacter:
+    """PostgreSQL cannot store NUL; SQLite could, so the domain refuses it for both."""
+
+    @pytest.mark.parametrize("field", ["subject", "description", "customer_ref", "region"])
+    def test_a_nul_in_a_text_is_refused_naming_the_field(self, field: str) -> None:
+        with pytest.raises(InvalidValue, match="NUL character") as refused:
+            open_case(**{field: "ab\x00c"})
+        assert refused.value.field == field
+
+    def test_a_nul_inside_a_nested_value_is_named_by_its_path(self) -> None:
+        with pytest.raises(InvalidValue) as refused:
+            open_case(contact={"name": "Mari\x00", "email": "mari@example.org"})
+        assert refused.value.field == "contact.name"
+
+    def test_a_contact_built_in_python_refuses_it_too(self) -> None:
+        with pytest.raises(ValueError, match="NUL character"):
+            CustomerContact(email="ma\x00ri@example.org")
+
+
+class TestTheSchemaSaysWhatTheDomainAccepts:
+    @pytest.mark.parametrize("kind", [ShortTextIn, TextIn, Code], ids=["ShortTextIn", "TextIn", "Code"])
+    def test_a_value_that_fits_the_published_pattern_is_accepted_and_a_blank_one_fits_none(self, kind: Any) -> None:
+        adapter: TypeAdapter[str] = TypeAdapter(kind)
+        pattern = adapter.json_schema()["pattern"]
+        for value in ("x", "  x ", "a-1", " ", "", "\t\n\u3000", "a\x00", "\x00", "A b", "é\U0001f600"):
+            if re.search(pattern, value):
+                adapter.validate_python(value)
+            elif not value.strip() or "\x00" in value:
+                with pytest.raises(ValueError):
+                    adapter.validate_python(value)
