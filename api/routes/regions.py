@@ -13,7 +13,7 @@ from api.deps import AppDep, CurrentPrincipal, Principal, require_region, requir
 from api.routes.commands import COMMAND_RESPONSES, CommandAccepted, run_command
 from api.routes.records import READERS
 from domain.errors import RecordNotFound
-from domain.values import Code, Role, ShortText
+from domain.values import Code, Role, ShortTextIn
 from projections.dashboard import region_dashboard
 
 __all__ = ["router"]
@@ -24,12 +24,12 @@ AdminDep = Annotated[Principal, Depends(role_guard(Role.ADMIN))]
 
 class RegionCreate(BaseModel):
     code: Code
-    name: ShortText
+    name: ShortTextIn
 
 
 class StaffMemberIn(BaseModel):
     staff_id: Code
-    name: ShortText
+    name: ShortTextIn
 
 
 @router.post("", status_code=201, response_model=CommandAccepted, summary="Establish a region")

@@ -242,7 +242,8 @@ class TestTheDocumentSaysWhatTheServerEnforces:
         case, provider = schemas["CaseCreate"]["properties"], schemas["ProviderCreate"]["properties"]
         contract = schemas["ContractCreate"]["properties"]
         assert case["customer_ref"]["pattern"] == "^[a-z0-9][a-z0-9_.-]*$"
-        for text in (case["subject"], case["description"], provider["name"], contract["title"]):
+        staff = schemas["StaffMemberIn"]["properties"]
+        for text in (case["subject"], case["description"], provider["name"], contract["title"], staff["name"]):
             assert text["minLength"] == 1 and text["pattern"]
         satisfaction = schemas["CaseClose"]["properties"]["satisfaction"]["anyOf"][0]
         assert (satisfaction["minimum"], satisfaction["maximum"]) == (1, 5)
