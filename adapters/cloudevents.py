@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from domain.event import DomainEvent, event_types
+from domain.values import STORED_FACTS
 
 __all__ = ["SOURCE", "dataschema", "decode_message", "encode_message", "event_type_name", "topic_for"]
 
@@ -57,4 +58,4 @@ def decode_message(headers: list[tuple[str, bytes]], value: bytes) -> tuple[int,
     type_name = attributes["ce_type"].split(".")[2]
     event_type = event_types()[type_name]
     state: dict[str, Any] = orjson.loads(value)
-    return int(attributes["ce_position"]), event_type.model_validate(state)
+    return int(attributes["ce_position"]), event_type.model_validate(state, context=STORED_FACTS)

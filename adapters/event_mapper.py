@@ -14,6 +14,7 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Stored
 
 from domain.event import DomainEvent, event_types
 from domain.snapshot import Snapshot
+from domain.values import STORED_FACTS
 
 __all__ = ["EventMapper", "OrjsonTranscoder"]
 
@@ -67,7 +68,7 @@ class EventMapper(Mapper[UUID]):
                 getattr(event_type, f"upcast_v{version}_v{version + 1}")(state)
             state["originator_id"] = stored_event.originator_id
             state["originator_version"] = stored_event.originator_version
-            return event_type.model_validate(state)
+            return event_type.model_validate(state, context=STORED_FACTS)
         except Exception as error:
             raise MapperDeserialisationError(
                 f"cannot read {stored_event.topic} at {stored_event.originator_id} "

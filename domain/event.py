@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid5
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from domain.errors import InvalidValue
-from domain.values import NO_NUL, Actor
+from domain.values import NO_NUL, STORED_FACTS, Actor
 
 if TYPE_CHECKING:
     from domain.aggregate import Aggregate
@@ -54,10 +54,11 @@ class DomainEvent(BaseModel):
         _REGISTRY[cls.type_name] = cls
 
     @model_validator(mode="after")
-    def _no_nul_anywhere(self) -> DomainEvent:
-        """Every text of an event, however it is typed, is free of NUL: PostgreSQL cannot store one, so
-        the rule holds on every backend and for every way in (the text types refuse it first)."""
-        if (path := _nul_path(dict(self))) is not None:
+    def _no_nul_anywhere(self, info: ValidationInfo) -> DomainEvent:
+        """Every text of a new event, however it is typed, is free of NUL: PostgreSQL cannot store one, so
+        the rule holds on every backend and for every way in (the text types refuse it first). Stored
+        events are read as they are (`STORED_FACTS`)."""
+        if info.context != STORED_FACTS and (path := _nul_path(dict(self))) is not None:
             raise InvalidValue(path, "contains a NUL character (U+0000), which no stored text can hold")
         return self
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Phone",
     "Role",
     "STATED",
+    "STORED_FACTS",
     "ShortText",
     "ShortTextIn",
     "TEXT_PATTERN",
@@ -38,9 +39,14 @@ TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 OpenAPI document says it (PostgreSQL cannot store NUL, so no backend does)."""
 
 
-def refuse_nul(value: object) -> object:
-    """No text holds a NUL character: PostgreSQL cannot store one, so neither backend does."""
-    if isinstance(value, str) and NO_NUL in value:
+STORED_FACTS = {"stored": True}
+"""The validation context for reading what is already stored: facts are read as they were written,
+so a rule added later (like the one below) never makes an old event unreadable."""
+
+
+def refuse_nul(value: object, info: ValidationInfo) -> object:
+    """No new text holds a NUL character: PostgreSQL cannot store one, so neither backend does."""
+    if isinstance(value, str) and NO_NUL in value and info.context != STORED_FACTS:
         raise PydanticCustomError("nul_character", "contains a NUL character (U+0000), which no stored text can hold")
     return value
 

@@ -7,8 +7,10 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 from pydantic import TypeAdapter
 
+from adapters.event_mapper import EventMapper, OrjsonTranscoder
 from domain.case import Case
 from domain.case_events import Channel
 from domain.errors import InvalidValue
@@ -52,3 +54,14 @@ class TestTheSchemaSaysWhatTheDomainAccepts:
             elif not value.strip() or "\x00" in value:
                 with pytest.raises(ValueError):
                     adapter.validate_python(value)
+
+
+class TestStoredFactsAreReadAsTheyWere:
+    def test_an_event_stored_with_a_nul_before_the_rule_still_reads(self) -> None:
+        """SQLite stores kept NULs before the rule existed: the rule guards new events, not the history."""
+        mapper = EventMapper(transcoder=OrjsonTranscoder())
+        stored = mapper.to_stored_event(open_case().collect_events()[0])
+        old = StoredEvent(stored.originator_id, stored.originator_version, stored.topic,
+                          stored.state.replace(b"Since Monday", b"Since\\u0000Monday"))
+        event = mapper.to_domain_event(old)
+        assert event.description == "Since\x00Monday"
