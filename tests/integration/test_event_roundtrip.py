@@ -4,16 +4,19 @@ test runs for every registered event type, with text holding any character a per
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 from uuid import uuid4
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis.errors import NoSuchExample
+from pydantic import ValidationError
 
 from adapters.event_mapper import EventMapper, OrjsonTranscoder
 from domain.application import CaseLedger
+from domain.errors import DomainError
 from domain.event import DomainEvent, event_types
 from tests.strategies import for_model, text
 
@@ -56,6 +59,31 @@ def test_an_event_with_an_unknown_field_is_refused(event_type: type[DomainEvent]
     def check(event: DomainEvent) -> None:
         with pytest.raises(ValueError, match="extra"):
             type(event).model_validate({**event.model_dump(), "surprise": 1})
+
+    check()
+
+
+def with_nul_in_each_text(value: Any) -> Iterator[Any]:
+    """Copies of a JSON document, each with NUL put into one of its strings."""
+    if isinstance(value, str):
+        yield value[:1] + "\x00" + value[1:]
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from ({**value, key: changed} for changed in with_nul_in_each_text(item))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from ([*value[:index], changed, *value[index + 1:]] for changed in with_nul_in_each_text(item))
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES, ids=lambda t: t.type_name)
+def test_no_event_holds_a_nul_character_anywhere(event_type: type[DomainEvent]) -> None:
+    """PostgreSQL cannot store NUL, so no backend does: every string of every event type refuses it."""
+    @settings(max_examples=10, deadline=None)
+    @given(for_model(event_type))
+    def check(event: DomainEvent) -> None:
+        for document in with_nul_in_each_text(event.model_dump(mode="json")):
+            with pytest.raises((ValidationError, DomainError)):
+                event_type.model_validate(document)
 
     check()
 
