@@ -103,4 +103,7 @@ def _matching(draw: st.DrawFn, rich: st.SearchStrategy[str], pattern: str) -> st
     """Rich text when it fits the pattern (a pattern that only refuses NUL or blank text); else a string
     generated from the pattern itself (codes, phone numbers)."""
     candidate = draw(rich)
-    return candidate if re.fullmatch(pattern, candidate) else draw(st.from_regex(pattern, fullmatch=True))
+    if re.fullmatch(pattern, candidate):
+        return candidate
+    return draw(st.from_regex(pattern, fullmatch=True, alphabet=st.characters(exclude_categories=["Cs"],
+                                                                            exclude_characters=NUL)))
