@@ -12,6 +12,7 @@ from adapters.event_store import store_env
 from adapters.kafka_projections import OFFSETS
 from adapters.kafka_relay import KafkaRelay, RelayConfig
 from adapters.projection_runner import ProjectionRunner
+from adapters.record_index import ReadModelIndex
 from adapters.schema import check_schema, migration_lock, record_version
 from adapters.view_store import PostgresViewStore, ViewStore, open_view_store
 from api.settings import Settings
@@ -27,7 +28,9 @@ def build_ledger(
     """The command service on the configured store (refused if a PostgreSQL store is not migrated)."""
     database = settings.database
     check_schema(database)
-    return CaseLedger(store_env(database, create_tables=database.backend == "sqlite"), clock=clock, new_id=new_id)
+    ledger = CaseLedger(store_env(database, create_tables=database.backend == "sqlite"), clock=clock, new_id=new_id)
+    ledger.index = ReadModelIndex(lambda: build_runner(settings, ledger))
+    return ledger
 
 
 def build_views(settings: Settings) -> ViewStore:

@@ -76,13 +76,26 @@ def incompatibilities(published: dict[str, Any], current: dict[str, Any]) -> lis
     for name, schema in published.get("properties", {}).items():
         if name not in current.get("properties", {}):
             problems.append(f"property removed: {name}")
-        elif current["properties"][name] != schema:
+        elif not _widens(schema, current["properties"][name]):
             problems.append(f"property changed: {name}")
     if published.get("$defs") != current.get("$defs"):
         for name, schema in published.get("$defs", {}).items():
-            if current.get("$defs", {}).get(name) != schema:
+            if name not in current.get("$defs", {}) or not _widens(schema, current["$defs"][name]):
                 problems.append(f"definition changed: {name}")
     return problems
+
+
+def _widens(published: Any, current: Any) -> bool:
+    """`current` is `published` or accepts more in the only way known to be safe here: an enumeration
+    with new values (a new role, a new category). Every other difference counts as a change."""
+    if isinstance(published, dict) and isinstance(current, dict):
+        if published.keys() != current.keys():
+            return False
+        return all(set(published[key]) <= set(current[key]) if key == "enum" and isinstance(published[key], list)
+                   else _widens(published[key], current[key]) for key in published)
+    if isinstance(published, list) and isinstance(current, list):
+        return len(published) == len(current) and all(map(_widens, published, current))
+    return bool(published == current)
 
 
 class IncompatibleChange(Exception):

@@ -16,6 +16,7 @@ from eventsourcing.utils import Environment
 from domain.aggregate import Aggregate
 from domain.errors import ConcurrentUpdate, RecordNotFound, VersionMismatch
 from domain.event import DomainEvent
+from domain.index import NoIndex, RecordIndex
 from domain.values import Actor, Context
 
 __all__ = ["CommandResult", "LedgerBase", "LoggedEvent", "replay"]
@@ -72,6 +73,8 @@ class LedgerBase(Application[UUID]):
         self.clock = clock
         self.new_id = new_id
         self.listeners: list[Callable[[int], None]] = []
+        self.index: RecordIndex = NoIndex()
+        """Where rules that reach across records find them (the composition root sets the real one)."""
         # one per application; a ContextVar, so each thread (and each request) stamps its own command
         self._stamp: ContextVar[datetime | None] = ContextVar(f"{self.name}-command-time", default=None)
         super().__init__(dict(env))
@@ -82,6 +85,10 @@ class LedgerBase(Application[UUID]):
         if type(self).snapshotting_intervals:
             settings.setdefault("IS_SNAPSHOTTING_ENABLED", "y")
         return Environment(name, settings)
+
+    def close(self) -> None:
+        self.index.close()
+        super().close()
 
     def context(self, actor: Actor, correlation_id: UUID | None = None, causation_id: UUID | None = None) -> Context:
         """A command's context. It carries no time of its own: it asks `command_time` when the command

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 from uuid import UUID, uuid5
 
 from pydantic import Field
@@ -19,8 +19,13 @@ __all__ = [
     "RegionEvent",
     "RepresentativeJoined",
     "RepresentativeLeft",
+    "ReopenWindowSet",
+    "DEFAULT_REOPEN_WINDOW_DAYS",
     "StaffMember",
 ]
+
+DEFAULT_REOPEN_WINDOW_DAYS = 30
+"""A region's reopen window until its administrator sets another."""
 
 REGION_ID_NAMESPACE = UUID("0d6c3f0e-2a57-4b0b-8d55-3f2f1e4c9a20")
 
@@ -48,6 +53,12 @@ class RepresentativeLeft(RegionEvent):
     staff_id: Code
 
 
+class ReopenWindowSet(RegionEvent):
+    """How long after closure a case of the region may be reopened; later, a follow-up case is opened."""
+
+    days: Annotated[int, Field(ge=0, le=3650)]
+
+
 class StaffMember(Frozen):
     """A person working a region, as the case rules need to see them."""
 
@@ -65,6 +76,7 @@ class Region(Aggregate):
     name: str
     coordinator: StaffMember | None = None
     representatives: dict[str, StaffMember] = Field(default_factory=dict)
+    reopen_window_days: int = DEFAULT_REOPEN_WINDOW_DAYS
 
     @staticmethod
     def id_for(code: str) -> UUID:
@@ -89,6 +101,9 @@ class Region(Aggregate):
         if staff_id not in self.representatives:
             raise StaffNotInRegion(staff_id, self.code)
         self._record(RepresentativeLeft, ctx, staff_id=staff_id)
+
+    def set_reopen_window(self, ctx: Context, days: int) -> None:
+        self._record(ReopenWindowSet, ctx, days=days)
 
     def staff_member(self, staff_id: str) -> StaffMember:
         """The representative or coordinator with this id, as case rules need them."""
@@ -121,3 +136,5 @@ class Region(Aggregate):
                 }
             case RepresentativeLeft(staff_id=staff_id):
                 self.representatives = {k: v for k, v in self.representatives.items() if k != staff_id}
+            case ReopenWindowSet(days=days):
+                self.reopen_window_days = days

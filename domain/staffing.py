@@ -8,9 +8,11 @@ now (a cached aggregate brought up to date by one indexed read), not against a r
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from pydantic import Field
 
 from domain.aggregate import Aggregate
 from domain.errors import NotOnStaff, RecordNotFound, RegionAlreadyEstablished
@@ -45,6 +47,10 @@ class RegionCommands(LedgerBase):
 
     def remove_representative(self, ctx: Context, region: str, staff_id: str) -> CommandResult:
         return self._update(Region, self.region(region).id, None, lambda r: r.remove_representative(ctx, staff_id))
+
+    def set_reopen_window(self, ctx: Context, region: str, days: Annotated[int, Field(ge=0, le=3650)]) -> CommandResult:
+        """How many days after closure the region's cases may be reopened (default 30)."""
+        return self._update(Region, self.region(region).id, None, lambda r: r.set_reopen_window(ctx, days))
 
     def require_staff(self, actor: Actor, region: str) -> None:
         """Refuse an actor who is not, now, on the region's staff in the role they act in (administrators

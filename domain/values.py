@@ -97,6 +97,8 @@ class Frozen(BaseModel):
 class Role(StrEnum):
     REPRESENTATIVE = "representative"
     COORDINATOR = "coordinator"
+    MANAGER = "manager"
+    """Senior management of the network: decides what a representative must not do alone, in every region."""
     AUDITOR = "auditor"
     INTEGRATOR = "integrator"
     ADMIN = "admin"

@@ -139,6 +139,12 @@ class TestCompatibility:
         assert incompatibilities(old, new) == [
             "newly required: c", "property changed: a", "property removed: b"]
 
+    def test_an_enumeration_with_a_new_value_still_accepts_every_old_document(self) -> None:
+        old = {"$defs": {"Role": {"enum": ["admin", "coordinator"], "type": "string"}}, "properties": {}}
+        wider = {"$defs": {"Role": {"enum": ["admin", "coordinator", "manager"], "type": "string"}}, "properties": {}}
+        assert incompatibilities(old, wider) == []
+        assert incompatibilities(wider, old) == ["definition changed: Role"]
+
     def test_regenerating_the_docs_refuses_to_overwrite_a_broken_published_schema(self, tmp_path: Path) -> None:
         write_docs(tmp_path)
         path = tmp_path / "schemas" / "events" / "CaseClosed.v1.json"
