@@ -6,6 +6,7 @@ time order against a simulated clock, so histories interleave as they would in a
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import random
 from collections.abc import Callable, Iterator
@@ -16,10 +17,10 @@ from uuid import UUID
 from adapters.clock import SimulatedClock
 from domain.application import CaseLedger
 from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
-from domain.contract import Contract, Party, Rate, Terms
-from domain.provider import ProviderKind, RetentionRisk
+from domain.contract import Contract, ContractStatus, Party, ProviderEvidence, Rate, Terms
+from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
 from domain.sla import Priority
-from domain.values import Actor, CustomerContact, Role
+from domain.values import Actor, Context, CustomerContact, Role
 
 __all__ = ["DemoPlan", "plan_demo"]
 
@@ -97,7 +98,107 @@ def plan_demo(ledger: CaseLedger, clock: SimulatedClock, cases: int, seed: int) 
     span = timedelta(days=77)
     for _ in range(cases):
         _plan_case(plan, start + timedelta(days=10) + span * plan.rng.random(), staff, providers)
+    _plan_negotiations_and_payments(plan, start, providers)
     return plan
+
+
+def _coordinator(ledger: CaseLedger, region: str) -> Context:
+    """A context of the region's coordinator: network-level decisions are not a representative's alone."""
+    return ledger.context(Actor(id=f"coord-{region}", role=Role.COORDINATOR))
+
+
+def _evidence(contract_id: UUID, what: str = "agreement") -> ProviderEvidence:
+    """What the provider signed, as the demo records it: its director, and the digest of a document."""
+    document = f"{what} {contract_id}".encode()
+    return ProviderEvidence(signatory="Dr. Eva Kask", title="Medical director", reference=f"{what} {contract_id}",
+                            document_sha256=hashlib.sha256(document).hexdigest())
+
+
+def _plan_negotiations_and_payments(plan: DemoPlan, start: datetime, providers: dict[str, list[DemoProvider]]
+                                    ) -> None:
+    """For the first member of each region: a second contract negotiated in two rounds (the network counters the
+    provider's offer and the provider accepts it with evidence), signed and activated; then payments owed under
+    it: one paid on time, one paid late, one left overdue."""
+    for region, members in providers.items():
+        if members:
+            _DemoNegotiation(plan, region, members[0].id, plan.new_id()).schedule(start)
+
+
+@dataclass
+class _DemoNegotiation:
+    """One contract's negotiation and payments. Each step checks the record is still where the plan expects (a
+    member may have been suspended or terminated meanwhile), so the same seed gives the same network."""
+
+    plan: DemoPlan
+    region: str
+    provider_id: UUID
+    contract_id: UUID
+
+    def schedule(self, start: datetime) -> None:
+        code = self.region[:3].upper()
+        steps: list[tuple[int, Step]] = [
+            (12, self.draft), (13, self.negotiate), (15, self.conclude),
+            (20, lambda: self.owed(f"INV-{code}-1")), (20, lambda: self.owed(f"INV-{code}-2")),
+            (30, lambda: self.owed(f"INV-{code}-3")),                    # never paid: overdue
+            (32, lambda: self.paid(f"INV-{code}-1")),                    # after 12 days: on time (21 days' terms)
+            (60, lambda: self.paid(f"INV-{code}-2")),                    # after 40 days: late
+        ]
+        for day, step in steps:
+            self.plan.at(start + timedelta(days=day), step)
+
+    @property
+    def ledger(self) -> CaseLedger:
+        return self.plan.ledger
+
+    def rep(self) -> Context:
+        return self.ledger.context(Actor(id=f"rep-{self.region}-1", role=Role.REPRESENTATIVE))
+
+    def provider_side(self) -> Context:
+        """The provider's acts, recorded by the engine for it (the provider is not a user of the API)."""
+        return self.ledger.context(Actor(id=f"provider-{str(self.provider_id)[:8]}", role=Role.SYSTEM))
+
+    def contract(self, *statuses: ContractStatus) -> Contract | None:
+        if self.contract_id not in self.ledger.repository:
+            return None
+        contract = self.ledger.get(Contract, self.contract_id)
+        return contract if contract.status in statuses else None
+
+    def provider_active(self) -> bool:
+        return self.ledger.get(Provider, self.provider_id).status is ProviderStatus.ACTIVE
+
+    def draft(self) -> None:
+        if self.provider_active():
+            self.ledger.draft_contract(self.rep(), provider_id=self.provider_id, title="Laboratory services",
+                                       terms=_terms(self.plan.rng, self.plan.clock.now.date()),
+                                       contract_id=self.contract_id)
+
+    def negotiate(self) -> None:
+        if (contract := self.contract(ContractStatus.DRAFTED)) is None:
+            return
+        self.ledger.propose_contract(self.rep(), self.contract_id, "Laboratory rates for the region")
+        self.ledger.counter_offer(self.provider_side(), self.contract_id, Party.PROVIDER,
+                                  contract.terms.model_copy(update={"payment_terms_days": 14}))
+        self.ledger.counter_offer(self.rep(), self.contract_id, Party.NETWORK,
+                                  contract.terms.model_copy(update={"payment_terms_days": 21}))
+
+    def conclude(self) -> None:
+        if self.contract(ContractStatus.NEGOTIATING) is None or not self.provider_active():
+            return
+        evidence = _evidence(self.contract_id)
+        self.ledger.agree_contract(self.provider_side(), self.contract_id, Party.PROVIDER, evidence)
+        self.ledger.sign_contract(self.provider_side(), self.contract_id, Party.PROVIDER, evidence)
+        self.ledger.sign_contract(_coordinator(self.ledger, self.region), self.contract_id, Party.NETWORK)
+        self.ledger.activate_contract(self.rep(), self.contract_id)
+
+    def owed(self, reference: str) -> None:
+        if (contract := self.contract(ContractStatus.ACTIVE, ContractStatus.SUSPENDED)) is not None:
+            self.ledger.record_payment_owed(self.rep(), self.contract_id, reference, 18_000, contract.terms.currency,
+                                            self.plan.clock.now.date())
+
+    def paid(self, reference: str) -> None:
+        contract = self.contract(ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.TERMINATED)
+        if contract is not None and reference in contract.payments:
+            self.ledger.record_payment_made(self.rep(), self.contract_id, reference, self.plan.clock.now.date())
 
 
 def _person(rng: random.Random) -> str:
@@ -171,7 +272,7 @@ def _plan_provider(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]]) -
     if ending == "suspended":
         steps.append(lambda: ledger.suspend_provider(ctx(), provider.id, "Unpaid registration fee"))
     elif ending == "terminated":
-        steps.append(lambda: ledger.terminate_provider(ctx(), provider.id, "Left the network"))
+        steps.append(lambda: ledger.terminate_provider(_coordinator(ledger, region), provider.id, "Left the network"))
     elif ending == "active" and rng.random() < 0.15:
         steps.append(lambda: ledger.flag_retention_risk(
             ctx(), provider.id, rng.choice(list(RetentionRisk)), "Complains about late payments"))
@@ -218,17 +319,20 @@ def _plan_contract(plan: DemoPlan, provider: DemoProvider, rep: Actor, steps: li
     steps.append(lambda: ledger.agree_contract(ctx(), contract_id, Party.NETWORK))
     if stage == "agreed":
         return
-    steps += [lambda: ledger.sign_contract(provider_ctx(), contract_id, Party.PROVIDER),
+    steps += [lambda: ledger.sign_contract(provider_ctx(), contract_id, Party.PROVIDER, _evidence(contract_id)),
               lambda: ledger.sign_contract(ctx(), contract_id, Party.NETWORK),
               lambda: ledger.activate_contract(ctx(), contract_id)]
     provider.contract = contract_id
     if stage == "amended":
         def amend() -> None:
             current = ledger.get(Contract, contract_id)
-            ledger.amend_contract(ctx(), contract_id, _terms(rng, current.terms.effective_on, bump=300))
-        steps.append(amend)
+            ledger.amend_contract(_coordinator(ledger, provider.region), contract_id,
+                                  _terms(rng, current.terms.effective_on, bump=300))
+        steps += [amend, lambda: ledger.accept_amendment(provider_ctx(), contract_id, Party.PROVIDER,
+                                                         _evidence(contract_id, "amendment"))]
     elif stage == "terminated":
-        steps.append(lambda: ledger.terminate_contract(ctx(), contract_id, "Provider asked to end the agreement"))
+        steps.append(lambda: ledger.terminate_contract(_coordinator(ledger, provider.region), contract_id,
+                                                       "Provider asked to end the agreement"))
 
 
 def _disputed_contract(

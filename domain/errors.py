@@ -386,3 +386,155 @@ class NotOnStaff(RegionError):
     def __init__(self, staff_id: str, role: str, region: str) -> None:
         super().__init__(f"{staff_id} is not on the current staff of region {region} (as {role}): only its "
                          "current staff or an administrator may change its records")
+
+
+# --- contracts and providers (issue 14: two-party negotiation, status reaching contracts, payments) ---
+
+
+class NeedsCoordinatorOrManager(DomainError):
+    """A network-level decision (ending a membership, changing or ending a contract) is not a
+    representative's alone: it takes the coordinator of the record's region, a manager or an administrator."""
+
+    def __init__(self, actor_id: str, role: str, command: str, kind: str, record_id: UUID, region: str) -> None:
+        super().__init__(f"{actor_id} ({role}) cannot {command} {kind} {record_id}: only the coordinator of region "
+                         f"{region}, a manager or an administrator may")
+
+
+class ProviderTerminationNeedsAuthority(NeedsCoordinatorOrManager, ProviderError):
+    """Terminating a provider takes the region's coordinator, a manager or an administrator."""
+
+
+class ContractAmendmentNeedsAuthority(NeedsCoordinatorOrManager, ContractError):
+    """Proposing or accepting an amendment on the network's side takes the region's coordinator, a manager or
+    an administrator."""
+
+
+class ContractTerminationNeedsAuthority(NeedsCoordinatorOrManager, ContractError):
+    """Terminating a contract takes the region's coordinator, a manager or an administrator."""
+
+
+class CredentialNotYetExpired(ProviderError):
+    """A credential lapses on its expiry date, not before."""
+
+    def __init__(self, provider_id: UUID, expires_on: date) -> None:
+        super().__init__(f"provider {provider_id}'s credential is valid until {expires_on}: it can lapse on or "
+                         "after that date")
+
+
+class NotYourTurn(ContractError):
+    """Negotiation alternates: a counter-offer answers the other party's standing offer."""
+
+    def __init__(self, contract_id: UUID, party: str) -> None:
+        super().__init__(f"the standing offer on contract {contract_id} is the {party}'s own: negotiation "
+                         f"alternates, so the other party answers it (accept it or counter-offer)")
+
+
+class OwnOfferNotAcceptable(ContractError):
+    """An offer is accepted only by the party that did not make it."""
+
+    def __init__(self, contract_id: UUID, party: str, what: str = "offer") -> None:
+        super().__init__(f"the {party} made the standing {what} on contract {contract_id}: only the other party "
+                         f"can accept it")
+
+
+class ProviderEvidenceMissing(ContractError):
+    """The provider's acceptance and signature are recorded only with evidence of who signed for it."""
+
+    def __init__(self, contract_id: UUID, act: str) -> None:
+        super().__init__(f"the provider's {act} on contract {contract_id} needs evidence: who signed for the "
+                         "provider, their title, a reference and the SHA-256 of the signed document")
+
+
+class EvidenceNotForNetwork(ContractError):
+    """Provider evidence describes the provider's signatory; the network's act names its staff member."""
+
+    def __init__(self, contract_id: UUID) -> None:
+        super().__init__(f"contract {contract_id}: provider evidence is given only for the provider's act; the "
+                         "network's act records the staff member who does it")
+
+
+class AmendmentPending(ContractError):
+    """One amendment at a time: the pending one is accepted or declined first."""
+
+    def __init__(self, contract_id: UUID, party: str) -> None:
+        super().__init__(f"contract {contract_id} has an amendment proposed by the {party} waiting: accept or "
+                         "decline it first")
+
+
+class NoAmendmentPending(ContractError):
+    """Accepting or declining needs a proposed amendment."""
+
+    def __init__(self, contract_id: UUID) -> None:
+        super().__init__(f"contract {contract_id} has no proposed amendment: propose one first")
+
+
+class RenewalPastCredential(ContractError):
+    """A contract cannot run past its provider's credential."""
+
+    def __init__(self, contract_id: UUID, expires_on: date, credential_expires_on: date) -> None:
+        super().__init__(f"cannot renew contract {contract_id} to {expires_on}: the provider's credential expires "
+                         f"on {credential_expires_on}; re-credential the provider first or renew to that date")
+
+
+class ClaimNotAllowed(ContractError):
+    """Payments are owed only under a contract both parties signed and that came into force."""
+
+    def __init__(self, contract_id: UUID, status: str) -> None:
+        super().__init__(f"cannot record a payment owed under contract {contract_id}: it is {status}, never in force")
+
+
+class CurrencyMismatch(ContractError):
+    """A payment owed is in the currency of the contract's terms."""
+
+    def __init__(self, contract_id: UUID, currency: str, expected: str) -> None:
+        super().__init__(f"contract {contract_id} pays in {expected}, not {currency}")
+
+
+class DuplicateClaim(ContractError):
+    """A claim or invoice reference is recorded once per contract."""
+
+    def __init__(self, contract_id: UUID, reference: str) -> None:
+        super().__init__(f"contract {contract_id} already has a payment owed for {reference}")
+
+
+class UnknownClaim(ContractError):
+    """The reference was never recorded as owed under this contract."""
+
+    def __init__(self, contract_id: UUID, reference: str) -> None:
+        super().__init__(f"contract {contract_id} has no payment owed for {reference}: record it first")
+
+
+class ClaimAlreadyPaid(ContractError):
+    """A payment owed is paid once."""
+
+    def __init__(self, contract_id: UUID, reference: str, paid_on: date) -> None:
+        super().__init__(f"the payment for {reference} under contract {contract_id} was already paid on {paid_on}")
+
+
+class PaymentDateRefused(ContractError):
+    """Payment dates are facts: not in the future, and a payment not before its claim was received."""
+
+    def __init__(self, what: str, day: date, reason: str) -> None:
+        super().__init__(f"{what} {day} {reason}")
+
+
+__all__ += [
+    "AmendmentPending",
+    "ClaimAlreadyPaid",
+    "ClaimNotAllowed",
+    "ContractAmendmentNeedsAuthority",
+    "ContractTerminationNeedsAuthority",
+    "CredentialNotYetExpired",
+    "CurrencyMismatch",
+    "DuplicateClaim",
+    "EvidenceNotForNetwork",
+    "NeedsCoordinatorOrManager",
+    "NoAmendmentPending",
+    "NotYourTurn",
+    "OwnOfferNotAcceptable",
+    "PaymentDateRefused",
+    "ProviderEvidenceMissing",
+    "ProviderTerminationNeedsAuthority",
+    "RenewalPastCredential",
+    "UnknownClaim",
+]

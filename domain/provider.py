@@ -11,16 +11,21 @@ from domain.aggregate import Aggregate
 from domain.errors import (
     CredentialExpired,
     CredentialExpiryNotInFuture,
+    CredentialNotYetExpired,
+    NeedsCoordinatorOrManager,
     ProviderNotCredentialed,
+    ProviderTerminationNeedsAuthority,
     RetentionRiskNotFlagged,
 )
 from domain.event import DomainEvent
-from domain.values import Code, Context, ShortText, Text
+from domain.values import Code, Context, Role, ShortText, Text
 
 __all__ = [
+    "AUTHORITY",
     "Provider",
     "ProviderActivated",
     "ProviderApplicationReceived",
+    "ProviderCredentialLapsed",
     "ProviderCredentialed",
     "ProviderCredentialingStarted",
     "ProviderEvent",
@@ -36,7 +41,20 @@ __all__ = [
     "RetentionRisk",
     "RetentionRiskCleared",
     "RetentionRiskFlagged",
+    "require_authority",
 ]
+
+AUTHORITY = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+"""Who decides at network level (ending a membership, changing or ending a contract): the coordinator of the
+record's region (the command service's staff rule checks the region), a manager, an administrator."""
+
+
+def require_authority(ctx: Context, refusal: type[NeedsCoordinatorOrManager], command: str, kind: str,
+                      record_id: UUID, region: str) -> None:
+    """Refuse a representative (or any other role) a decision that is not theirs alone."""
+    if ctx.actor.role not in AUTHORITY:
+        raise refusal(ctx.actor.id, ctx.actor.role, command, kind, record_id, region)
+
 
 
 class ProviderKind(StrEnum):
@@ -59,6 +77,8 @@ class ProviderStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     TERMINATED = "terminated"
+    LAPSED = "lapsed"
+    """The credential expired: no longer a member in good standing until re-credentialed."""
 
 
 class RetentionRisk(StrEnum):
@@ -97,6 +117,8 @@ class ProviderCredentialed(ProviderEvent):
 
 class ProviderRecredentialed(ProviderEvent):
     expires_on: date
+    restored_status: ProviderStatus | None = None
+    """For a provider whose credential had lapsed: the status it had before, which it returns to."""
 
 
 class ProviderRejected(ProviderEvent):
@@ -119,6 +141,13 @@ class ProviderTerminated(ProviderEvent):
     reason: Text
 
 
+class ProviderCredentialLapsed(ProviderEvent):
+    """The credential reached its expiry date: the provider is inactive until re-credentialed."""
+
+    expired_on: date
+    previous_status: ProviderStatus
+
+
 class RetentionRiskFlagged(ProviderEvent):
     level: RetentionRisk
     reason: Text
@@ -129,7 +158,8 @@ class RetentionRiskCleared(ProviderEvent):
 
 
 S = ProviderStatus
-MEETABLE = (S.PROSPECT, S.CONTACTED, S.APPLIED, S.CREDENTIALING, S.CREDENTIALED, S.ACTIVE, S.SUSPENDED)
+MEETABLE = (S.PROSPECT, S.CONTACTED, S.APPLIED, S.CREDENTIALING, S.CREDENTIALED, S.ACTIVE, S.SUSPENDED, S.LAPSED)
+HOLDS_CREDENTIAL = (S.CREDENTIALED, S.ACTIVE, S.SUSPENDED)
 STATUS_AFTER: dict[type[ProviderEvent], ProviderStatus] = {
     ProviderApplicationReceived: S.APPLIED,
     ProviderCredentialingStarted: S.CREDENTIALING,
@@ -139,6 +169,7 @@ STATUS_AFTER: dict[type[ProviderEvent], ProviderStatus] = {
     ProviderSuspended: S.SUSPENDED,
     ProviderReinstated: S.ACTIVE,
     ProviderTerminated: S.TERMINATED,
+    ProviderCredentialLapsed: S.LAPSED,
 }
 
 
@@ -155,6 +186,8 @@ class Provider(Aggregate):
     credential_expires_on: date | None = None
     retention_risk: RetentionRisk | None = None
     status_reason: str | None = None
+    lapsed_from: ProviderStatus | None = None
+    """While lapsed: the status the provider returns to when re-credentialed."""
 
     @classmethod
     def prospect(
@@ -181,9 +214,18 @@ class Provider(Aggregate):
         self._record(ProviderCredentialed, ctx, expires_on=expires_on)
 
     def recredential(self, ctx: Context, expires_on: date) -> None:
-        self._require("re-credential", (S.CREDENTIALED, S.ACTIVE, S.SUSPENDED))
+        """A new expiry; a lapsed provider returns to the status it had when its credential lapsed."""
+        self._require("re-credential", (*HOLDS_CREDENTIAL, S.LAPSED))
         self._check_expiry(ctx, expires_on)
-        self._record(ProviderRecredentialed, ctx, expires_on=expires_on)
+        self._record(ProviderRecredentialed, ctx, expires_on=expires_on, restored_status=self.lapsed_from)
+
+    def lapse_credential(self, ctx: Context) -> None:
+        """The credential expired: accepted on or after its expiry date, never before."""
+        self._require("lapse the credential of", HOLDS_CREDENTIAL)
+        if self.credential_expires_on is None or ctx.now.date() < self.credential_expires_on:
+            raise CredentialNotYetExpired(self.id, self.credential_expires_on or ctx.now.date())
+        self._record(ProviderCredentialLapsed, ctx, expired_on=self.credential_expires_on,
+                     previous_status=self.status)
 
     def reject(self, ctx: Context, reason: str) -> None:
         self._require("reject", (S.APPLIED, S.CREDENTIALING))
@@ -205,11 +247,12 @@ class Provider(Aggregate):
         self._record(ProviderReinstated, ctx, note=note)
 
     def terminate(self, ctx: Context, reason: str) -> None:
-        self._require("terminate", (S.CREDENTIALED, S.ACTIVE, S.SUSPENDED))
+        self._require("terminate", (*HOLDS_CREDENTIAL, S.LAPSED))
+        require_authority(ctx, ProviderTerminationNeedsAuthority, "terminate", "provider", self.id, self.region)
         self._record(ProviderTerminated, ctx, reason=reason)
 
     def flag_retention_risk(self, ctx: Context, level: RetentionRisk, reason: str) -> None:
-        self._require("flag a retention risk for", (S.ACTIVE, S.SUSPENDED))
+        self._require("flag a retention risk for", (S.ACTIVE, S.SUSPENDED, S.LAPSED))
         self._record(RetentionRiskFlagged, ctx, level=level, reason=reason)
 
     def clear_retention_risk(self, ctx: Context, note: str | None = None) -> None:
@@ -248,8 +291,14 @@ class Provider(Aggregate):
                 self.meetings += 1
                 if self.status is S.PROSPECT:
                     self.status = S.CONTACTED
-            case ProviderCredentialed() | ProviderRecredentialed():
+            case ProviderCredentialed():
                 self.credential_expires_on = event.expires_on
+            case ProviderRecredentialed():
+                self.credential_expires_on = event.expires_on
+                if event.restored_status is not None:
+                    self.status, self.lapsed_from = event.restored_status, None
+            case ProviderCredentialLapsed():
+                self.lapsed_from = event.previous_status
             case ProviderRejected() | ProviderSuspended() | ProviderTerminated():
                 self.status_reason = event.reason
             case ProviderReinstated():

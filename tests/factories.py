@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from domain.case import Case, CaseStatus
 from domain.case_events import ActionKind, Category, Channel, Direction, ResolutionCode
-from domain.contract import Contract, ContractStatus, Party, Rate, Terms
+from domain.contract import Contract, ContractStatus, Party, ProviderEvidence, Rate, Terms
 from domain.provider import Provider, ProviderKind, ProviderStatus
 from domain.region import StaffMember
 from domain.sla import Priority
@@ -93,7 +93,7 @@ def provider_in(status: ProviderStatus, region: str = "north") -> Provider:
         ProviderStatus.CREDENTIALED: lambda: provider.credential(ctx(), NOW.date() + timedelta(days=365)),
         ProviderStatus.ACTIVE: lambda: provider.activate(ctx()),
         ProviderStatus.SUSPENDED: lambda: provider.suspend(ctx(), "Fee unpaid"),
-        ProviderStatus.TERMINATED: lambda: provider.terminate(ctx(), "Left the network"),
+        ProviderStatus.TERMINATED: lambda: provider.terminate(ctx(COORDINATOR), "Left the network"),
     }
     if status is ProviderStatus.REJECTED:
         for step in PROVIDER_PATH[1:4]:
@@ -109,8 +109,13 @@ CONTRACT_PATH = [ContractStatus.DRAFTED, ContractStatus.PROPOSED, ContractStatus
                  ContractStatus.SIGNED, ContractStatus.ACTIVE]
 
 
+EVIDENCE = ProviderEvidence(signatory="Dr. Mari Tamm", title="Medical director", reference="letter 2026/17",
+                            document_sha256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+"""Evidence of the provider's acceptance or signature: who signed for it, and the signed document."""
+
+
 def sign_both(contract: Contract) -> None:
-    contract.sign(ctx(), Party.PROVIDER)
+    contract.sign(ctx(), Party.PROVIDER, EVIDENCE)
     contract.sign(ctx(), Party.NETWORK)
 
 
@@ -131,5 +136,5 @@ def contract_in(status: ContractStatus, provider: Provider | None = None) -> Con
     if status is ContractStatus.EXPIRED:
         contract.expire(ctx(now=datetime.combine(contract.terms.expires_on, NOW.timetz())))
     elif status is ContractStatus.TERMINATED:
-        contract.terminate(ctx(), "Ended by agreement")
+        contract.terminate(ctx(COORDINATOR), "Ended by agreement")
     return contract

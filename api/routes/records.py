@@ -139,8 +139,10 @@ def matches(if_none_match: str | None, tag: str) -> bool:
 IfNoneMatch = Annotated[str | None, Header(max_length=8000, description="An `ETag` seen before: 304 if unchanged.")]
 
 
-def add_record_reads(router: APIRouter, kind: type[Aggregate]) -> None:
-    """`GET /{records}/{id}` (now, or as it was) and `GET /{records}/{id}/history`."""
+def add_record_reads(router: APIRouter, kind: type[Aggregate], public: type[BaseModel] | None = None,
+                     present: Callable[[Any, Any], BaseModel] | None = None) -> None:
+    """`GET /{records}/{id}` (now, or as it was) and `GET /{records}/{id}/history`. With `public` and
+    `present(engine, record)`, the record is answered as that public model (computed fields beside its own)."""
 
     def get(record_id: UUID, engine: AppDep, principal: CurrentPrincipal, response: Response,
             as_of: Annotated[BoundedTime | None, Query(description="State at this time.")] = None,
@@ -152,7 +154,7 @@ def add_record_reads(router: APIRouter, kind: type[Aggregate]) -> None:
         if matches(if_none_match, tag):
             return Response(status_code=304, headers={"ETag": tag})
         response.headers["ETag"] = tag
-        return record
+        return record if present is None else present(engine, record)
 
     def history(record_id: UUID, engine: AppDep, principal: CurrentPrincipal, response: Response,
                 if_none_match: IfNoneMatch = None) -> Any:
@@ -167,7 +169,7 @@ def add_record_reads(router: APIRouter, kind: type[Aggregate]) -> None:
                              data=e.model_dump(mode="json", exclude=ENVELOPE))
                 for e in events]
 
-    router.add_api_route("/{record_id}", get, methods=["GET"], response_model=kind,
+    router.add_api_route("/{record_id}", get, methods=["GET"], response_model=public or kind,
                          name=f"{kind.aggregate_type}:get", summary=f"A {kind.aggregate_type}, now or as it was",
                          responses=READ_RESPONSES)
     router.add_api_route("/{record_id}/history", history, methods=["GET"], response_model=list[HistoryEvent],

@@ -52,8 +52,10 @@ def test_a_clinic_is_recruited_its_contract_signed_and_a_dispute_under_it_resolv
     ok(client.post(f"/contracts/{cid}/counter-offer", json={"party": "provider", "terms": terms(21)},
                    headers=PROVIDER_SIDE))
     ok(client.post(f"/contracts/{cid}/agree", json={"party": "network"}, headers=REP))
-    for party in ("provider", "network"):
-        ok(client.post(f"/contracts/{cid}/sign", json={"party": party}, headers=REP))
+    signatory = {"signatory": "Dr. Mari Tamm", "title": "Medical director", "reference": "letter 2026/17",
+                 "document_sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
+    ok(client.post(f"/contracts/{cid}/sign", json={"party": "provider", "evidence": signatory}, headers=REP))
+    ok(client.post(f"/contracts/{cid}/sign", json={"party": "network"}, headers=REP))
     signed = ok(client.post(f"/contracts/{cid}/activate", json={}, headers=REP))
     state = ok(client.get(f"/contracts/{cid}", headers=REP))
     assert (state["status"], state["negotiation_rounds"], state["terms"]["payment_terms_days"]) == ("active", 1, 21)

@@ -28,7 +28,7 @@ from domain.provider import Provider, ProviderKind
 from domain.sla import Priority
 from domain.values import Actor
 from tests.conftest import Backend
-from tests.factories import ADMIN, COORDINATOR, REP, terms
+from tests.factories import ADMIN, COORDINATOR, EVIDENCE, REP, terms
 
 
 def open_case(ledger: CaseLedger, region: str = "north", actor: Actor = REP, **refs: object) -> Case:
@@ -140,8 +140,8 @@ class TestRulesAcrossRecords:
         ctx = ledger.context(REP)
         cid = ledger.draft_contract(ctx, provider_id=provider.id, title="A", terms=terms(effective=ctx.now.date())).id
         ledger.propose_contract(ctx, cid)
-        ledger.agree_contract(ctx, cid, Party.PROVIDER)
-        ledger.sign_contract(ctx, cid, Party.PROVIDER)
+        ledger.agree_contract(ctx, cid, Party.PROVIDER, EVIDENCE)
+        ledger.sign_contract(ctx, cid, Party.PROVIDER, EVIDENCE)
         ledger.sign_contract(ctx, cid, Party.NETWORK)
         ledger.suspend_provider(ctx, provider.id, "Fee unpaid")
         with pytest.raises(ProviderNotActive):

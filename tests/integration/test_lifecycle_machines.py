@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -22,7 +22,7 @@ from domain.aggregate import Aggregate
 from domain.application import CaseLedger
 from domain.case import OPEN, WORKING, Case, CaseStatus
 from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
-from domain.contract import Contract, ContractStatus, Party
+from domain.contract import Contract, ContractStatus, Party, ProviderCause
 from domain.errors import DomainError
 from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
 from domain.region import Region
@@ -30,7 +30,7 @@ from domain.sla import Priority
 from domain.values import Actor, Context, Role
 from tests.components import requires
 from tests.conftest import Backend, staff_regions
-from tests.factories import ADMIN, COORDINATOR, NOW, REP, terms
+from tests.factories import ADMIN, COORDINATOR, EVIDENCE, NOW, REP, terms
 from tests.postgres_server import shared_cluster
 
 ACTORS = st.sampled_from([REP, COORDINATOR, ADMIN, Actor(id="coord-south", role=Role.COORDINATOR)])
@@ -253,7 +253,7 @@ class ProviderMachine(LedgerMachine):
             lambda: provider.flag_retention_risk(self.ctx(), RetentionRisk.HIGH, "Late payments"),
             lambda: provider.suspend(self.ctx(), "Fee unpaid"),
             lambda: provider.reinstate(self.ctx()),
-            lambda: provider.terminate(self.ctx(), "Left"),
+            lambda: provider.terminate(self.ctx(COORDINATOR), "Left"),
         ]
 
     @fits(lambda p: p.status is ProviderStatus.PROSPECT)
@@ -271,7 +271,7 @@ class ProviderMachine(LedgerMachine):
     def start_credentialing(self) -> None:
         self.run(lambda: self.live.start_credentialing(self.ctx()))
 
-    @fits(lambda p: p.status in (ProviderStatus.CREDENTIALING, ProviderStatus.ACTIVE))
+    @fits(lambda p: p.status in (ProviderStatus.CREDENTIALING, ProviderStatus.ACTIVE, ProviderStatus.LAPSED))
     @rule(days=st.integers(-10, 800), again=st.booleans())
     def credential(self, days: int, again: bool) -> None:
         expires = self.clock().date() + timedelta(days=days)
@@ -297,10 +297,20 @@ class ProviderMachine(LedgerMachine):
     def reinstate(self) -> None:
         self.run(lambda: self.live.reinstate(self.ctx()))
 
-    @fits(lambda p: p.status is ProviderStatus.SUSPENDED and p.version > 12)
-    @rule()
-    def terminate(self) -> None:
-        self.run(lambda: self.live.terminate(self.ctx(), "Left"))
+    @fits(lambda p: p.status in (ProviderStatus.SUSPENDED, ProviderStatus.LAPSED) and p.version > 12)
+    @rule(actor=ACTORS)
+    def terminate(self, actor: Actor) -> None:
+        self.run(lambda: self.live.terminate(self.ctx(actor), "Left"))
+
+    @fits(lambda p: p.status in (ProviderStatus.CREDENTIALED, ProviderStatus.ACTIVE, ProviderStatus.SUSPENDED))
+    @rule(days=st.integers(-30, 800))
+    def lapse_credential(self, days: int) -> None:
+        """Lapsing is refused before the expiry date; so the clock is moved near it first."""
+        expires = self.live.credential_expires_on
+        if expires is not None:
+            moment = datetime.combine(expires, NOW.timetz()) + timedelta(days=min(days, 30))
+            self.clock.advance(max(moment - self.clock(), timedelta(0)))
+        self.run(lambda: self.live.lapse_credential(self.ctx()))
 
     @fits(lambda p: p.status is ProviderStatus.ACTIVE)
     @rule(level=st.sampled_from(RetentionRisk), clear=st.booleans())
@@ -314,8 +324,13 @@ class ProviderMachine(LedgerMachine):
     def provider_rules_hold(self) -> None:
         provider: Provider = self.live
         event(f"provider {provider.status}")
-        member = provider.status in (ProviderStatus.CREDENTIALED, ProviderStatus.ACTIVE, ProviderStatus.SUSPENDED)
+        member = provider.status in (ProviderStatus.CREDENTIALED, ProviderStatus.ACTIVE, ProviderStatus.SUSPENDED,
+                                     ProviderStatus.LAPSED)
         assert not member or provider.credential_expires_on is not None
+        assert (provider.status is ProviderStatus.LAPSED) == (provider.lapsed_from is not None) or (
+            provider.status is ProviderStatus.TERMINATED)
+        if provider.status is ProviderStatus.LAPSED:
+            assert provider.credential_expires_on is not None and provider.credential_expires_on <= self.clock().date()
         assert provider.meetings > 0 or provider.status is not ProviderStatus.CONTACTED
 
 
@@ -339,20 +354,22 @@ class ContractMachine(LedgerMachine):
             lambda: contract.propose(self.ctx()),
             lambda: contract.counter_offer(self.ctx(), Party.PROVIDER, terms(days=21)),
             lambda: contract.agree(self.ctx(), Party.NETWORK),
-            lambda: contract.sign(self.ctx(), Party.PROVIDER),
+            lambda: contract.sign(self.ctx(), Party.PROVIDER, EVIDENCE),
             lambda: contract.sign(self.ctx(), Party.NETWORK),
             lambda: contract.activate(self.ctx(), self.provider),
-            lambda: contract.amend(self.ctx(), terms(amount=5000)),
-            lambda: contract.renew(self.ctx(), contract.terms.expires_on + timedelta(days=365)),
-            lambda: contract.terminate(self.ctx(), "Ended"),
+            lambda: contract.propose_amendment(self.ctx(COORDINATOR), Party.NETWORK, terms(amount=5000)),
+            lambda: contract.accept_amendment(self.ctx(), Party.PROVIDER, EVIDENCE),
+            lambda: contract.renew(self.ctx(), contract.terms.expires_on + timedelta(days=365), self.provider),
+            lambda: contract.terminate(self.ctx(COORDINATOR), "Ended"),
         ]
 
-    @fits(lambda c: c.status in (ContractStatus.DRAFTED, ContractStatus.PROPOSED) and c.version < 4)
-    @rule(days=st.integers(10, 40), amount=st.integers(1000, 1010))
-    def revise_or_counter(self, days: int, amount: int) -> None:
+    @fits(lambda c: c.status in (ContractStatus.DRAFTED, ContractStatus.PROPOSED, ContractStatus.NEGOTIATING)
+          and c.version < 6)
+    @rule(days=st.integers(10, 40), amount=st.integers(1000, 1010), party=st.sampled_from(Party))
+    def revise_or_counter(self, days: int, amount: int, party: Party) -> None:
         offer = terms(days=days, amount=amount)
         self.run(lambda: self.live.revise_draft(self.ctx(), offer))
-        self.run(lambda: self.live.counter_offer(self.ctx(), Party.PROVIDER, offer))
+        self.run(lambda: self.live.counter_offer(self.ctx(), party, offer))
 
     @fits(lambda c: c.status is ContractStatus.DRAFTED)
     @rule()
@@ -360,14 +377,14 @@ class ContractMachine(LedgerMachine):
         self.run(lambda: self.live.propose(self.ctx()))
 
     @fits(lambda c: c.status in (ContractStatus.PROPOSED, ContractStatus.NEGOTIATING))
-    @rule(party=st.sampled_from(Party))
-    def agree(self, party: Party) -> None:
-        self.run(lambda: self.live.agree(self.ctx(), party))
+    @rule(party=st.sampled_from(Party), evidence=st.booleans())
+    def agree(self, party: Party, evidence: bool) -> None:
+        self.run(lambda: self.live.agree(self.ctx(), party, EVIDENCE if evidence else None))
 
     @fits(lambda c: c.status is ContractStatus.AGREED)
-    @rule(party=st.sampled_from(Party))
-    def sign(self, party: Party) -> None:
-        self.run(lambda: self.live.sign(self.ctx(), party))
+    @rule(party=st.sampled_from(Party), evidence=st.booleans())
+    def sign(self, party: Party, evidence: bool) -> None:
+        self.run(lambda: self.live.sign(self.ctx(), party, EVIDENCE if evidence else None))
 
     @fits(lambda c: c.status is ContractStatus.SIGNED)
     @rule(suspended=st.booleans())
@@ -376,24 +393,51 @@ class ContractMachine(LedgerMachine):
         self.run(lambda: self.live.activate(self.ctx(), provider))
 
     @fits(lambda c: c.status is ContractStatus.ACTIVE)
-    @rule(amount=st.integers(2000, 2005))
-    def amend(self, amount: int) -> None:
-        self.run(lambda: self.live.amend(self.ctx(), terms(amount=amount)))
+    @rule(amount=st.integers(2000, 2005), party=st.sampled_from(Party), actor=ACTORS)
+    def propose_amendment(self, amount: int, party: Party, actor: Actor) -> None:
+        self.run(lambda: self.live.propose_amendment(self.ctx(actor), party, terms(amount=amount)))
+
+    @fits(lambda c: c.pending_amendment is not None)
+    @rule(party=st.sampled_from(Party), actor=ACTORS, evidence=st.booleans(), decline=st.booleans())
+    def answer_amendment(self, party: Party, actor: Actor, evidence: bool, decline: bool) -> None:
+        if decline:
+            self.run(lambda: self.live.decline_amendment(self.ctx(actor), party, "Not now"))
+        else:
+            self.run(lambda: self.live.accept_amendment(self.ctx(actor), party, EVIDENCE if evidence else None))
 
     @fits(lambda c: c.status is ContractStatus.ACTIVE)
     @rule(days=st.integers(-5, 400))
     def renew(self, days: int) -> None:
-        self.run(lambda: self.live.renew(self.ctx(), self.live.terms.expires_on + timedelta(days=days)))
+        self.run(lambda: self.live.renew(self.ctx(), self.live.terms.expires_on + timedelta(days=days), self.provider))
 
-    @fits(lambda c: c.status is ContractStatus.ACTIVE)
+    @fits(lambda c: c.status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED))
     @rule()
     def expire(self) -> None:
         self.run(lambda: self.live.expire(self.ctx()))
 
-    @fits(lambda c: c.status is ContractStatus.ACTIVE and c.version > 10)
-    @rule()
-    def terminate(self) -> None:
-        self.run(lambda: self.live.terminate(self.ctx(), "Ended"))
+    @fits(lambda c: c.status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED))
+    @rule(status=st.sampled_from([ProviderStatus.SUSPENDED, ProviderStatus.LAPSED, ProviderStatus.ACTIVE,
+                                  ProviderStatus.TERMINATED]))
+    def provider_changes(self, status: ProviderStatus) -> None:
+        """The provider's status reaches the contract (as the command service brings it in line)."""
+        provider = self.provider.model_copy(update={"status": status})
+        cause = ProviderCause(provider_event="ProviderSuspended", provider_version=self.provider.version + 1)
+        self.run(lambda: self.live.follow_provider(self.ctx(COORDINATOR), provider, cause))
+
+    @fits(lambda c: c.status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.EXPIRED))
+    @rule(reference=st.sampled_from(["INV-1", "INV-2"]), paid=st.booleans(), days=st.integers(-5, 60),
+          currency=st.sampled_from(["EUR", "USD"]))
+    def payment(self, reference: str, paid: bool, days: int, currency: str) -> None:
+        day = self.clock().date() - timedelta(days=days)
+        if paid:
+            self.run(lambda: self.live.record_payment_made(self.ctx(), reference, day))
+        else:
+            self.run(lambda: self.live.record_payment_owed(self.ctx(), reference, 12_500, currency, day))
+
+    @fits(lambda c: c.status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED) and c.version > 10)
+    @rule(actor=ACTORS)
+    def terminate(self, actor: Actor) -> None:
+        self.run(lambda: self.live.terminate(self.ctx(actor), "Ended"))
 
     @invariant()
     def contract_rules_hold(self) -> None:
@@ -403,6 +447,13 @@ class ContractMachine(LedgerMachine):
         assert in_force <= (set(contract.signed_by) == set(Party))
         assert contract.terms.effective_on < contract.terms.expires_on
         assert contract.terms_version >= 1 and contract.negotiation_rounds >= 0
+        assert (Party.PROVIDER in contract.signed_by) <= (contract.provider_signature is not None)
+        assert (contract.status is ContractStatus.SUSPENDED) == (contract.suspended_by is not None)
+        assert contract.pending_amendment is None or contract.status is ContractStatus.ACTIVE or (
+            contract.status is ContractStatus.SUSPENDED)
+        for owed in contract.payments.values():
+            assert owed.currency == contract.terms.currency or contract.terms_version > 1
+            assert owed.paid_on is None or owed.paid_on >= owed.received_on
 
 
 class RegionMachine(LedgerMachine):

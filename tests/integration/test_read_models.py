@@ -27,7 +27,7 @@ from projections.cases import InvalidCursor, case_page
 from projections.dashboard import region_dashboard
 from projections.directory import contract_register, pipeline
 from projections.store import Change, Projection, ViewReader, iso
-from tests.factories import COORDINATOR, NOW, REP, terms
+from tests.factories import COORDINATOR, EVIDENCE, NOW, REP, terms
 
 
 @pytest.fixture
@@ -160,8 +160,8 @@ class TestDirectory:
         for contract_id in (soon, talks):
             ledger.propose_contract(ctx, contract_id)
         ledger.counter_offer(ctx, talks, Party.PROVIDER, terms(days=21))
-        ledger.agree_contract(ctx, soon, Party.NETWORK)
-        ledger.sign_contract(ctx, soon, Party.PROVIDER)
+        ledger.agree_contract(ctx, soon, Party.PROVIDER, EVIDENCE)
+        ledger.sign_contract(ctx, soon, Party.PROVIDER, EVIDENCE)
         ledger.sign_contract(ctx, soon, Party.NETWORK)
         ledger.activate_contract(ctx, soon)
         runner.catch_up()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -10,16 +10,21 @@ import pytest
 from domain.errors import (
     CredentialExpired,
     CredentialExpiryNotInFuture,
+    CredentialNotYetExpired,
     InvalidValue,
     ProviderNotCredentialed,
+    ProviderTerminationNeedsAuthority,
     RetentionRiskNotFlagged,
     TransitionRefused,
 )
 from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
-from tests.factories import NOW, ctx, provider_in
+from domain.values import Actor, Role
+from tests.factories import ADMIN, COORDINATOR, NOW, ctx, provider_in
 
 S = ProviderStatus
 EXPIRES = NOW.date() + timedelta(days=365)
+AT_EXPIRY = datetime.combine(EXPIRES, NOW.timetz())
+MANAGER = Actor(id="ines-manager", role=Role.MANAGER)
 
 
 class TestRecruitment:
@@ -106,15 +111,62 @@ class TestMembership:
         with pytest.raises(TransitionRefused, match="cannot suspend"):
             provider_in(S.CREDENTIALED).suspend(ctx(), "Why")
 
-    @pytest.mark.parametrize("status", [S.CREDENTIALED, S.ACTIVE, S.SUSPENDED])
+    @pytest.mark.parametrize("status", [S.CREDENTIALED, S.ACTIVE, S.SUSPENDED, S.LAPSED])
     def test_termination(self, status: ProviderStatus) -> None:
-        provider = provider_in(status)
-        provider.terminate(ctx(), "Left the network")
+        provider = lapsed(S.ACTIVE) if status is S.LAPSED else provider_in(status)
+        provider.terminate(ctx(COORDINATOR, now=AT_EXPIRY), "Left the network")
+        assert provider.status is S.TERMINATED
+
+    def test_a_representative_cannot_terminate_a_provider(self) -> None:
+        with pytest.raises(ProviderTerminationNeedsAuthority,
+                           match="only the coordinator of region north, a manager or an administrator may"):
+            provider_in(S.ACTIVE).terminate(ctx(), "Left the network")
+
+    @pytest.mark.parametrize("actor", [COORDINATOR, MANAGER, ADMIN], ids=lambda a: a.role)
+    def test_a_coordinator_a_manager_or_an_administrator_terminates_a_provider(self, actor: Actor) -> None:
+        provider = provider_in(S.ACTIVE)
+        provider.terminate(ctx(actor), "Left the network")
         assert provider.status is S.TERMINATED
 
     def test_a_terminated_provider_is_not_reinstated(self) -> None:
         with pytest.raises(TransitionRefused, match="it is terminated"):
             provider_in(S.TERMINATED).reinstate(ctx())
+
+
+def lapsed(status: ProviderStatus) -> Provider:
+    provider = provider_in(status)
+    provider.lapse_credential(ctx(now=AT_EXPIRY))
+    return provider
+
+
+class TestCredentialLapse:
+    @pytest.mark.parametrize("status", [S.CREDENTIALED, S.ACTIVE, S.SUSPENDED])
+    def test_a_credential_lapses_on_its_expiry_date(self, status: ProviderStatus) -> None:
+        provider = lapsed(status)
+        assert (provider.status, provider.is_active_member, provider.lapsed_from) == (S.LAPSED, False, status)
+
+    def test_lapsing_before_the_expiry_date_is_refused_naming_it(self) -> None:
+        with pytest.raises(CredentialNotYetExpired, match=f"valid until {EXPIRES}"):
+            provider_in(S.ACTIVE).lapse_credential(ctx(now=AT_EXPIRY - timedelta(days=1)))
+
+    @pytest.mark.parametrize("status", [S.APPLIED, S.TERMINATED])
+    def test_a_provider_without_a_credential_in_force_does_not_lapse(self, status: ProviderStatus) -> None:
+        with pytest.raises(TransitionRefused, match="cannot lapse the credential"):
+            provider_in(status).lapse_credential(ctx(now=AT_EXPIRY))
+
+    @pytest.mark.parametrize("status", [S.CREDENTIALED, S.ACTIVE, S.SUSPENDED])
+    def test_recredentialing_a_lapsed_provider_restores_its_status(self, status: ProviderStatus) -> None:
+        provider = lapsed(status)
+        provider.recredential(ctx(now=AT_EXPIRY), EXPIRES + timedelta(days=365))
+        assert (provider.status, provider.lapsed_from, provider.credential_expires_on) == (
+            status, None, EXPIRES + timedelta(days=365))
+
+    def test_a_lapsed_provider_is_not_reinstated_or_activated(self) -> None:
+        provider = lapsed(S.ACTIVE)
+        with pytest.raises(TransitionRefused, match="it is lapsed"):
+            provider.reinstate(ctx(now=AT_EXPIRY))
+        with pytest.raises(ProviderNotCredentialed, match="it is lapsed"):
+            provider.activate(ctx(now=AT_EXPIRY))
 
 
 class TestRetention:
