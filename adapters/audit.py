@@ -64,7 +64,10 @@ def read_anchors(path: Path) -> list[Anchor]:
         if line.strip():
             try:
                 entry = json.loads(line)
-                anchor = Anchor(int(entry["position"]), bytes.fromhex(entry["hash"]))
+                position, digest = entry["position"], entry["hash"]
+                if type(position) is not int or not isinstance(digest, str):  # not true, 1.5 or "1"
+                    raise TypeError("position must be a whole number and hash a hex string")
+                anchor = Anchor(position, bytes.fromhex(digest))
             except (ValueError, KeyError, TypeError) as error:
                 raise AnchorsUnreadable(f"{path}:{number} is not an anchor (position and hash): {error}") from None
             if anchor.position < 1 or len(anchor.hash) != 32:

@@ -28,6 +28,7 @@ from psycopg.sql import SQL, Identifier
 
 __all__ = [
     "GENESIS",
+    "UNREADABLE_VERSION",
     "Anchor",
     "ChainLink",
     "ChainedPostgresApplicationRecorder",
@@ -53,9 +54,9 @@ def _field(data: bytes) -> bytes:
 def link(previous: bytes, position: int, record_id: str, version: int, topic: str, state: bytes) -> bytes:
     """The link of one event: each field length-prefixed, so no two different rows hash alike."""
     digest = hashlib.sha256(previous)
-    digest.update(position.to_bytes(8, "big"))
+    digest.update(position.to_bytes(8, "big", signed=True))
     digest.update(_field(record_id.encode()))
-    digest.update(version.to_bytes(8, "big"))
+    digest.update(version.to_bytes(8, "big", signed=True))
     digest.update(_field(topic.encode()))
     digest.update(_field(state))
     return digest.digest()
@@ -287,12 +288,20 @@ def _as_logged_row(row: Any) -> LoggedRow:
     """A row as stored, coerced without judging it: an edit that changed a column's type is still
     hashed (and caught), never a crash of the verifier."""
     state = row[4].encode() if isinstance(row[4], str) else bytes(row[4] or b"")
-    version = row[2] if isinstance(row[2], int) else -1
+    version = row[2] if isinstance(row[2], int) and not isinstance(row[2], bool) else UNREADABLE_VERSION
     return LoggedRow(row[0], _text_id(row[1]), version, str(row[3]), state)
 
 
+UNREADABLE_VERSION = -1
+"""The version a verdict names for a row whose version column holds no whole number (an edit changed
+its type): the row is still hashed, and caught, under this value."""
+
+
 def _text_id(stored: Any) -> str:
-    """A stored record id as the chain spells it: hex for a UUID column, the text as stored otherwise."""
+    """A stored record id as the chain spells it: hex for a UUID column, the text as stored otherwise
+    (empty for a row with none, which no engine-written row is)."""
+    if stored is None:
+        return ""
     return stored.hex if isinstance(stored, UUID) else str(stored)
 
 
@@ -328,6 +337,8 @@ def verify_chain(rows: Iterable[LoggedRow], links: Iterable[ChainLink], anchors:
             return insertion(Anchor(verified, previous), next(
                 (other for other in group if (other.record_id, other.version) != (chain.record_id, chain.version)),
                 group[1]))
+        if row.position < position:  # a row (and a link) put before where the log continues
+            return insertion(Anchor(verified, previous), row)
         if row.position != position:
             return Verdict(verified, Anchor(verified, previous), f"positions {position}..{row.position - 1} are "
                            "missing", row.record_id, row.version, row.position)

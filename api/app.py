@@ -62,6 +62,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(NoNulInQuery)
+    app.add_middleware(HeadAsGet)
     return app
 
 
@@ -77,6 +78,27 @@ def document_problems(router: APIRouter) -> None:
         if any(param.name == "min_position" for param in route.dependant.query_params):
             statuses.append(503)
         route.responses = {**problem_responses(*statuses), **route.responses}
+
+
+class HeadAsGet:
+    """RFC 9110 9.3.2: HEAD is answered wherever GET is, with GET's status and headers and no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class NoNulInQuery:

@@ -17,7 +17,7 @@ from adapters.audit import (
     verify_export,
     verify_store,
 )
-from adapters.hash_chain import Anchor, Verdict
+from adapters.hash_chain import UNREADABLE_VERSION, Anchor, Verdict
 from api.console import CliError, open_store, out
 from api.settings import Settings, get_settings
 
@@ -32,8 +32,8 @@ def _expected(values: list[str]) -> list[Anchor]:
     anchors = []
     for value in values:
         position, _, digest = value.partition(":")
-        try:
-            anchor = Anchor(int(position), bytes.fromhex(digest))
+        try:  # ASCII digits only: int() also reads other scripts' digits, which no head is printed in
+            anchor = Anchor(int(position) if position.isascii() and position.isdigit() else 0, bytes.fromhex(digest))
         except ValueError:
             anchor = Anchor(0, b"")
         if anchor.position < 1 or len(anchor.hash) != 32:
@@ -83,9 +83,13 @@ def verify(
 
 
 def _where(verdict: Verdict) -> str:
-    if verdict.record_id:
-        return f"record {verdict.record_id} version {verdict.version}"
-    return f"position {verdict.position}" if verdict.position is not None else "the tail"
+    position = f"position {verdict.position}" if verdict.position is not None else "the tail"
+    if verdict.record_id is None:
+        return position
+    record = f"record {verdict.record_id}" if verdict.record_id else "a row with no record id"
+    version = ("a version that is not a whole number" if verdict.version == UNREADABLE_VERSION
+               else f"version {verdict.version}")
+    return f"{record} {version}"
 
 
 @audit_app.command()

@@ -113,8 +113,9 @@ def _field_error(error: Any) -> dict[str, str]:
 
 def _allowed(app: FastAPI, scope: Scope) -> list[str]:
     """The methods some route of this path answers (RFC 9110: a 405 says which are allowed)."""
-    return [method for method in METHODS
-            if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in app.router.routes)]
+    allowed = [method for method in METHODS
+               if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in app.router.routes)]
+    return sorted({*allowed, "HEAD"} if "GET" in allowed else set(allowed), key=METHODS.index)
 
 
 def _domain_status(error: DomainError) -> int:
@@ -167,9 +168,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem_response(422, "invalid-request", f"body: {reason}", request, field="body",
                                     errors=[{"field": "body", "message": reason}])
         headers = dict(error.headers or {})
+        detail = str(error.detail)
         if error.status_code == 405:
-            headers["Allow"] = ", ".join(_allowed(app, request.scope))
-        return problem_response(error.status_code, "http-" + str(error.status_code), str(error.detail), request,
+            allowed = _allowed(app, request.scope)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not a method of {request.url.path}; it answers {', '.join(allowed)}"
+        return problem_response(error.status_code, "http-" + str(error.status_code), detail, request,
                                 headers=headers)
 
     @app.exception_handler(Exception)

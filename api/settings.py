@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import BeforeValidator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.database import Database
@@ -44,7 +46,7 @@ class Settings(BaseSettings):
     kafka_transactions: bool = True
     """Exactly-once publishing with a transactional producer; off: at least once."""
 
-    audit_anchors: Path | None = None
+    audit_anchors: Annotated[Path | None, BeforeValidator(lambda value: value or None)] = None
     """The file of verified chain heads that `audit verify` checks and appends to; default:
     `audit-anchors.jsonl` in the data directory. Put it where the database's administrators cannot write."""
 

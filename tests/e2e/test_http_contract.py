@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import jwt
+import pytest
 
 from api.auth import Principal, issue_token, read_token
 from domain.values import Role
@@ -105,7 +106,7 @@ class TestProblems:
 
     def test_a_command_the_state_refuses_is_409_with_a_stable_type(self, client: httpx.Client) -> None:
         case = open_case(client)
-        response = client.post(f"/cases/{case['id']}/close", json={"satisfaction": 5}, headers=REP)
+        response = client.post(f"/cases/{case['id']}/close", json={}, headers=REP)
         assert response.status_code == 409
         assert response.json()["type"] == "urn:caseledger:problem:transition-refused"
         assert "cannot close case" in response.json()["detail"]
@@ -224,7 +225,15 @@ class TestEveryInputGetsAProblemNamingIt:
         response = client.delete("/cases", headers=REP)
         assert response.status_code == 405
         allowed = set(response.headers["Allow"].split(", "))
-        assert {"GET", "POST"} <= allowed and "DELETE" not in allowed
+        assert {"GET", "HEAD", "POST"} <= allowed and "DELETE" not in allowed
+        assert response.json()["detail"].startswith("DELETE is not a method of /cases")
+
+    @pytest.mark.parametrize("path", ["/health", "/cases", "/regions/north/dashboard"])
+    def test_head_is_answered_wherever_get_is_with_its_headers_and_no_body(self, client: httpx.Client,
+                                                                          path: str) -> None:
+        got, head = client.get(path, headers=REP), client.head(path, headers=REP)
+        assert (head.status_code, head.content) == (got.status_code, b"")
+        assert head.headers["content-type"] == got.headers["content-type"]
 
     def test_every_problem_names_the_request_path_as_its_instance(self, client: httpx.Client) -> None:
         admin = headers(Role.ADMIN)
@@ -245,8 +254,8 @@ class TestTheDocumentSaysWhatTheServerEnforces:
         staff = schemas["StaffMemberIn"]["properties"]
         for text in (case["subject"], case["description"], provider["name"], contract["title"], staff["name"]):
             assert text["minLength"] == 1 and text["pattern"]
-        satisfaction = schemas["CaseClose"]["properties"]["satisfaction"]["anyOf"][0]
-        assert (satisfaction["minimum"], satisfaction["maximum"]) == (1, 5)
+        score = schemas["CaseRecordSurveyAnswer"]["properties"]["score"]
+        assert (score["minimum"], score["maximum"]) == (1, 5)
 
     def test_a_blank_text_or_one_with_nul_is_outside_the_schema(self, client: httpx.Client) -> None:
         """The pattern asks for a character that is neither white space nor NUL, as the domain does."""

@@ -21,6 +21,7 @@ import pytest
 
 from adapters.audit import (
     AnchorNotRecorded,
+    AnchorsUnreadable,
     ChainBroken,
     append_anchor,
     export_log,
@@ -460,6 +461,51 @@ class TestAnchorsFile:
         blocker.write_text("")
         stderr = refused_in_one_line(audit(store, "verify", CASELEDGER_AUDIT_ANCHORS=str(blocker / "anchors.jsonl")))
         assert "anchors file" in stderr and "CASELEDGER_AUDIT_ANCHORS" in stderr
+
+
+class TestWhatAVerdictNames:
+    """Found by an outside try: rows forged in odd shapes were caught but named wrongly."""
+
+    def test_a_row_and_a_link_forged_before_the_first_position_are_an_insertion(self, store: Store) -> None:
+        record_id, version = forge_next_version(store, 0)
+        sql(store, "INSERT INTO event_chain VALUES (0, ?, ?, ?)", (record_id, version, b"\x00" * 32))
+        stderr = refused_in_one_line(audit(store, "verify"))
+        assert "event at position 0 has no chain link (inserted outside the engine)" in stderr, stderr
+        assert "..-1" not in stderr
+
+    def test_a_version_that_is_not_a_whole_number_is_said_so(self, store: Store) -> None:
+        if store.url is not None:
+            pytest.skip("PostgreSQL's integer column refuses 10.5")
+        sql(store, "UPDATE stored_events SET originator_version = 10.5 WHERE rowid = 7")
+        stderr = refused_in_one_line(audit(store, "verify"))
+        assert "a version that is not a whole number" in stderr and "version -1" not in stderr
+
+    def test_a_row_with_nothing_in_it_names_no_record(self, store: Store) -> None:
+        if store.url is not None:
+            pytest.skip("PostgreSQL's NOT NULL columns refuse an empty row")
+        sql(store, "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
+                   "VALUES (-3, NULL, NULL, NULL, NULL)")
+        stderr = refused_in_one_line(audit(store, "verify"))
+        assert "a row with no record id" in stderr and "record None" not in stderr
+
+
+class TestAnchorsAreReadStrictly:
+    @pytest.mark.parametrize("position", ["true", "1.5", '"3"'])
+    def test_an_anchor_whose_position_is_not_a_whole_number_is_refused(self, tmp_path: Path, position: str
+                                                                        ) -> None:
+        path = tmp_path / "anchors.jsonl"
+        path.write_text(f'{{"position": {position}, "hash": "{"ab" * 32}"}}\n')
+        with pytest.raises(AnchorsUnreadable, match=":1 is not an anchor"):
+            read_anchors(path)
+
+    def test_an_expected_head_in_other_digits_is_refused(self, store: Store) -> None:
+        stderr = refused_in_one_line(audit(store, "verify", "--expect", f"\u0661\u0666:{'ab' * 32}"))
+        assert "is not POSITION:HASH" in stderr
+
+    def test_an_empty_anchors_setting_means_the_default(self, store: Store) -> None:
+        result = audit(store, "verify", CASELEDGER_AUDIT_ANCHORS="")
+        assert result.returncode == 0, result.stderr
+        assert read_anchors(store.settings().anchors_path)
 
 
 def test_an_anchor_that_cannot_be_written_names_the_file(tmp_path: Path) -> None:
