@@ -30,8 +30,16 @@ class ReadModelIndex:
                          " ORDER BY id", {"region": region, "staff": staff_id})
 
     def cases_escalated_to(self, region: str, staff_id: str) -> list[UUID]:
+        # an escalated case waiting on the customer is still the coordinator's: it keeps `escalated_to`
         return self._ids("SELECT id FROM cases WHERE region = :region AND escalated_to = :staff "
-                         "AND status = 'escalated' ORDER BY id", {"region": region, "staff": staff_id})
+                         "AND status IN ('escalated', 'waiting_on_customer') ORDER BY id",
+                         {"region": region, "staff": staff_id})
+
+    def regions_staffed_by(self, staff_id: str) -> list[str]:
+        runner = self._current()
+        with runner.store.reader() as view:
+            rows = view.select("SELECT region FROM staff WHERE staff_id = :staff ORDER BY region", {"staff": staff_id})
+        return [str(row["region"]) for row in rows]
 
     def contracts_of(self, provider_id: UUID) -> list[UUID]:
         return self._ids("SELECT id FROM contracts WHERE provider_id = :provider ORDER BY id",

@@ -15,7 +15,8 @@ from domain.values import Actor, Code, Role
 __all__ = ["InvalidToken", "Principal", "issue_token", "read_token", "token_secret"]
 
 REGIONAL = (Role.REPRESENTATIVE, Role.COORDINATOR)
-ISSUABLE = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.AUDITOR, Role.INTEGRATOR, Role.ADMIN)
+ISSUABLE = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.MANAGER, Role.AUDITOR, Role.INTEGRATOR, Role.ADMIN)
+"""Roles a token may carry; a manager, like an auditor, has no region (they act network-wide)."""
 
 
 class InvalidToken(Exception):

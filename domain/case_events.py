@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from domain.event import DomainEvent
+from domain.region import StaffChange
 from domain.sla import Priority
 from domain.values import Code, CustomerContact, ShortText, Text
 
@@ -27,12 +28,14 @@ __all__ = [
     "CaseReopened",
     "CaseResolved",
     "CaseResumed",
+    "CaseReturnedToQueue",
     "CaseTriaged",
     "Category",
     "Channel",
     "ContactLogged",
     "CustomerContactUpdated",
     "Direction",
+    "EscalationHandedOver",
     "NoteAdded",
     "PolicyArea",
     "PolicyIssueFlagged",
@@ -193,3 +196,20 @@ class CaseReopened(CaseEvent):
 class PolicyIssueFlagged(CaseEvent):
     policy_area: PolicyArea
     note: Text
+
+
+class EscalationHandedOver(CaseEvent):
+    """The escalation moved to another coordinator without anyone choosing it: the region's coordinator was
+    replaced. The case stays escalated; the new coordinator holds it."""
+
+    from_coordinator_id: Code
+    to_coordinator_id: Code
+    cause: StaffChange
+
+
+class CaseReturnedToQueue(CaseEvent):
+    """The assignee left the region's staff (removed or transferred): the case is unassigned, back in the
+    region's queue, and waits for someone to take it."""
+
+    representative_id: Code
+    cause: StaffChange

@@ -20,7 +20,8 @@
     |   +-- RenewalNotLater
     +-- RegionError
         +-- RegionAlreadyEstablished, StaffAlreadyInRegion, StaffNotInRegion,
-        +-- RegionHasNoCoordinator, NotOnStaff
+        +-- RegionHasNoCoordinator, NotOnStaff (+-- NetworkLevelOnly),
+        +-- CoordinatorNotRemovable, StaffInAnotherRegion
 
 Each class has a stable `code`, used as the problem `type` by the HTTP API.
 """
@@ -45,6 +46,7 @@ __all__ = [
     "CaseNotTriaged",
     "ConcurrentUpdate",
     "ContractError",
+    "CoordinatorNotRemovable",
     "ContractNotYetEffective",
     "ContractNotYetExpired",
     "CredentialExpired",
@@ -56,6 +58,7 @@ __all__ = [
     "NotARepresentative",
     "NotEscalated",
     "NotEscalationHolder",
+    "NetworkLevelOnly",
     "NotOnStaff",
     "NotRegionCoordinator",
     "PolicyAreaAlreadyFlagged",
@@ -71,6 +74,7 @@ __all__ = [
     "RenewalNotLater",
     "RetentionRiskNotFlagged",
     "StaffAlreadyInRegion",
+    "StaffInAnotherRegion",
     "StaffNotInRegion",
     "TermsNotAgreed",
     "TermsUnchanged",
@@ -538,3 +542,32 @@ __all__ += [
     "RenewalPastCredential",
     "UnknownClaim",
 ]
+
+
+# --- regions and their staff (issue 14: handovers, one person one region, the manager role) ---
+
+
+class CoordinatorNotRemovable(RegionError):
+    """A region keeps a coordinator: one is replaced by appointing another, not removed or transferred."""
+
+    def __init__(self, staff_id: str, region: str) -> None:
+        super().__init__(f"{staff_id} is the coordinator of region {region}: appoint another coordinator there "
+                         "first (their escalations move to the new one), then place them elsewhere")
+
+
+class StaffInAnotherRegion(RegionError):
+    """One person works in one region at a time: moving them is a transfer."""
+
+    def __init__(self, staff_id: str, current: str, wanted: str) -> None:
+        super().__init__(f"{staff_id} works in region {current}: a person works in one region at a time; "
+                         f"transfer them from {current} to {wanted} instead (their open cases return to "
+                         f"{current}'s queue)")
+
+
+class NetworkLevelOnly(NotOnStaff):
+    """A manager is on no region's staff: they act on network-level decisions only, in every region."""
+
+    def __init__(self, staff_id: str, region: str, what: str) -> None:
+        DomainError.__init__(self, f"{staff_id} is a manager, on no region's staff: a manager may terminate "
+                             f"providers and amend or terminate contracts in every region, but {what} in region "
+                             f"{region} is for its current staff or an administrator")

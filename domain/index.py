@@ -29,6 +29,10 @@ class RecordIndex(Protocol):
         """Every contract with this provider, whatever its status."""
         ...
 
+    def regions_staffed_by(self, staff_id: str) -> list[str]:
+        """Codes of the regions whose staff includes `staff_id` (as representative or coordinator)."""
+        ...
+
     def close(self) -> None:
         """Release what the index holds open (with the command service)."""
         ...
@@ -50,6 +54,10 @@ class NoIndex:
 
     def contracts_of(self, provider_id: UUID) -> list[UUID]:
         return self._missing()
+
+    def regions_staffed_by(self, staff_id: str) -> list[str]:
+        self._missing()
+        return []
 
     def close(self) -> None:
         pass

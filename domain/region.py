@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Self
 from uuid import UUID, uuid5
 
 from pydantic import Field
 
 from domain.aggregate import Aggregate
-from domain.errors import StaffAlreadyInRegion, StaffNotInRegion
+from domain.errors import CoordinatorNotRemovable, StaffAlreadyInRegion, StaffNotInRegion
 from domain.event import DomainEvent
 from domain.values import Code, Context, Frozen, Role, ShortText
 
@@ -21,6 +22,7 @@ __all__ = [
     "RepresentativeLeft",
     "ReopenWindowSet",
     "DEFAULT_REOPEN_WINDOW_DAYS",
+    "StaffChange",
     "StaffMember",
 ]
 
@@ -28,6 +30,14 @@ DEFAULT_REOPEN_WINDOW_DAYS = 30
 """A region's reopen window until its administrator sets another."""
 
 REGION_ID_NAMESPACE = UUID("0d6c3f0e-2a57-4b0b-8d55-3f2f1e4c9a20")
+
+
+class StaffChange(StrEnum):
+    """Why a case changed hands without anyone choosing its new holder: a change of a region's staff."""
+
+    COORDINATOR_REPLACED = "coordinator_replaced"
+    REPRESENTATIVE_REMOVED = "representative_removed"
+    REPRESENTATIVE_TRANSFERRED = "representative_transferred"
 
 
 class RegionEvent(DomainEvent, abstract=True):
@@ -47,10 +57,14 @@ class CoordinatorAppointed(RegionEvent):
 class RepresentativeJoined(RegionEvent):
     staff_id: Code
     name: ShortText
+    transferred_from: Code | None = None
+    """The region they came from, when they joined by a transfer."""
 
 
 class RepresentativeLeft(RegionEvent):
     staff_id: Code
+    transferred_to: Code | None = None
+    """The region they went to, when they left by a transfer."""
 
 
 class ReopenWindowSet(RegionEvent):
@@ -92,15 +106,19 @@ class Region(Aggregate):
             raise StaffAlreadyInRegion(staff_id, self.code)
         self._record(CoordinatorAppointed, ctx, staff_id=staff_id, name=name)
 
-    def add_representative(self, ctx: Context, staff_id: str, name: str) -> None:
+    def add_representative(self, ctx: Context, staff_id: str, name: str, transferred_from: str | None = None) -> None:
         if staff_id in self.representatives or (self.coordinator and self.coordinator.id == staff_id):
             raise StaffAlreadyInRegion(staff_id, self.code)
-        self._record(RepresentativeJoined, ctx, staff_id=staff_id, name=name)
+        self._record(RepresentativeJoined, ctx, staff_id=staff_id, name=name, transferred_from=transferred_from)
 
-    def remove_representative(self, ctx: Context, staff_id: str) -> None:
+    def remove_representative(self, ctx: Context, staff_id: str, transferred_to: str | None = None) -> None:
         if staff_id not in self.representatives:
+            if self.coordinator is not None and self.coordinator.id == staff_id:
+                raise CoordinatorNotRemovable(staff_id, self.code)
             raise StaffNotInRegion(staff_id, self.code)
-        self._record(RepresentativeLeft, ctx, staff_id=staff_id)
+        if transferred_to == self.code:
+            raise StaffAlreadyInRegion(staff_id, self.code)
+        self._record(RepresentativeLeft, ctx, staff_id=staff_id, transferred_to=transferred_to)
 
     def set_reopen_window(self, ctx: Context, days: int) -> None:
         self._record(ReopenWindowSet, ctx, days=days)

@@ -24,9 +24,11 @@ from domain.case_events import (
     CaseReopened,
     CaseResolved,
     CaseResumed,
+    CaseReturnedToQueue,
     CaseTriaged,
     ContactLogged,
     Direction,
+    EscalationHandedOver,
     PolicyIssueFlagged,
 )
 from domain.event import DomainEvent
@@ -120,6 +122,15 @@ def _case_values(event: CaseEvent, row: Row) -> dict[str, Any]:  # noqa: C901 - 
             return {"status": "escalated", "escalated_to": event.coordinator_id, "escalated_at": iso(event.occurred_at)}
         case CaseDeEscalated():
             return {"status": worked, "escalated_to": None, "escalated_at": None}
+        case EscalationHandedOver():
+            return {"escalated_to": event.to_coordinator_id}
+        case CaseReturnedToQueue():
+            returned: dict[str, Any] = {"assignee": None}
+            if row["status"] == "in_progress":
+                returned["status"] = "triaged"
+            elif row["resume_status"] == "in_progress":
+                returned["resume_status"] = "triaged"
+            return returned
         case CaseAwaitingCustomer():
             return {"status": "waiting_on_customer", "resume_status": row["status"],
                     "waiting_since": iso(event.occurred_at)}

@@ -14,17 +14,20 @@ from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, ConfigDict, create_model
 
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role
-from api.problems import problem_responses
+from api.problems import Forbidden, problem_responses
 from domain.aggregate import Aggregate
 from domain.application import CaseLedger
 from domain.errors import InvalidValue
 from domain.ledger import CommandResult
+from domain.staffing import NETWORK_LEVEL_COMMANDS
 from domain.values import Role
 
 __all__ = ["CommandAccepted", "add_commands", "request_model", "run_command"]
 
-WRITERS = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.ADMIN)
+WRITERS = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+"""Roles that run commands; a manager only the network-level ones (`domain.staffing.NETWORK_LEVEL_COMMANDS`)."""
 VERSION_TAG = re.compile(r"[0-9]{1,10}", re.ASCII)
+MANAGER_MAY = "terminate providers and amend or terminate contracts (in every region)"
 IF_MATCH_PATTERN = r'^(W/)?"?[0-9]{1,10}"?$'
 
 
@@ -91,11 +94,15 @@ COMMAND_RESPONSES = problem_responses(401, 403, 404, 409, 412, 422)
 """The problems a record's command or read can answer (the app adds 413 and 503 where they apply)."""
 
 
-def record_guard(kind: type[Aggregate]) -> Callable[..., Principal]:
-    """A dependency: only writers of the record's own region may command it, checked before the body is read."""
+def record_guard(kind: type[Aggregate], method_name: str | None = None) -> Callable[..., Principal]:
+    """A dependency: only writers of the record's own region may command it (a manager, in any region, only
+    with a network-level command), checked before the body is read."""
 
     def guard(record_id: UUID, engine: AppDep, principal: CurrentPrincipal) -> Principal:
         require_role(principal, *WRITERS)
+        if principal.role is Role.MANAGER and method_name not in NETWORK_LEVEL_COMMANDS:
+            raise Forbidden(f"a manager may only {MANAGER_MAY}; {(method_name or 'this').replace('_', ' ')} is for "
+                            "the record region's staff or an administrator")
         require_region(principal, getattr(engine.ledger.get(kind, record_id), "region"))  # noqa: B009
         return principal
 
@@ -103,7 +110,7 @@ def record_guard(kind: type[Aggregate]) -> Callable[..., Principal]:
 
 
 def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel]) -> Callable[..., CommandAccepted]:
-    guard = record_guard(kind)
+    guard = record_guard(kind, method_name)
 
     def endpoint(
         record_id: UUID, body: model, engine: AppDep,  # type: ignore[valid-type]

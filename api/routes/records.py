@@ -26,7 +26,7 @@ from domain.values import Actor, Role
 
 __all__ = ["READERS", "HistoryEvent", "add_creation", "add_record_reads"]
 
-READERS = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.AUDITOR, Role.ADMIN)
+READERS = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN)
 IDEMPOTENCY_NAMESPACE = UUID("8e7c2a52-61b4-4c8e-9a3e-5d0f3f1a2b77")
 ENVELOPE = {"originator_id", "originator_version", "occurred_at", "actor", "correlation_id", "causation_id"}
 ENTITY_TAG = re.compile(r'(?:W/)?("[^"]*")')

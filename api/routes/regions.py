@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.bounded_time import BoundedTime
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role, role_guard
@@ -63,6 +63,33 @@ def remove_representative(region: str, staff_id: str, engine: AppDep, principal:
     ledger = engine.ledger
     return run_command(lambda: ledger.remove_representative(ledger.context(principal.actor), region,
                                                                        staff_id), response)
+
+
+class TransferIn(BaseModel):
+    to_region: Code
+
+
+class ReopenWindowIn(BaseModel):
+    days: Annotated[int, Field(ge=0, le=3650)]
+
+
+@router.post("/{region}/representatives/{staff_id}/transfer", response_model=CommandAccepted,
+             summary="Transfer a representative to another region")
+def transfer_representative(region: str, staff_id: str, body: TransferIn, engine: AppDep, principal: AdminDep,
+                            response: Response) -> CommandAccepted:
+    """They join `to_region`'s staff and leave this one's; their open cases here return to its queue."""
+    ledger = engine.ledger
+    return run_command(lambda: ledger.transfer_representative(ledger.context(principal.actor), region, staff_id,
+                                                              body.to_region), response)
+
+
+@router.post("/{region}/reopen-window", response_model=CommandAccepted, summary="Set the region's reopen window")
+def set_reopen_window(region: str, body: ReopenWindowIn, engine: AppDep, principal: AdminDep,
+                      response: Response) -> CommandAccepted:
+    """Days after closure during which a case may be reopened (default 30)."""
+    ledger = engine.ledger
+    return run_command(lambda: ledger.set_reopen_window(ledger.context(principal.actor), region, body.days),
+                       response)
 
 
 @router.get("", summary="Regions and their staff")

@@ -25,7 +25,7 @@ from domain.case_events import ActionKind, Category, Channel, Direction, PolicyA
 from domain.contract import Contract, ContractStatus, Party, ProviderCause
 from domain.errors import DomainError
 from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
-from domain.region import Region
+from domain.region import Region, StaffChange
 from domain.sla import Priority
 from domain.values import Actor, Context, Role
 from tests.components import requires
@@ -215,6 +215,19 @@ class CaseMachine(LedgerMachine):
     @rule(area=st.sampled_from(PolicyArea))
     def flag_policy_issue(self, area: PolicyArea) -> None:
         self.run(lambda: self.live.flag_policy_issue(self.ctx(), area, "Causes repeat calls"))
+
+    @fits(lambda c: c.escalated_to is not None)
+    @rule(staff_id=STAFF)
+    def hand_over_escalation(self, staff_id: str) -> None:
+        """The region's coordinator is replaced: the escalation moves (a non-coordinator is refused)."""
+        self.run(lambda: self.live.hand_over_escalation(self.ctx(ADMIN), self.staff(staff_id),
+                                                        StaffChange.COORDINATOR_REPLACED))
+
+    @fits(lambda c: c.assignee is not None and c.is_open)
+    @rule()
+    def return_to_queue(self) -> None:
+        """The assignee left the region's staff."""
+        self.run(lambda: self.live.return_to_queue(self.ctx(ADMIN), StaffChange.REPRESENTATIVE_REMOVED))
 
     @invariant()
     def case_rules_hold(self) -> None:
@@ -476,10 +489,26 @@ class RegionMachine(LedgerMachine):
     def remove_representative(self, staff_id: str) -> None:
         self.run(lambda: self.live.remove_representative(self.ctx(ADMIN), staff_id))
 
+    @rule(staff_id=st.sampled_from(["rep-west-1", "rep-west-2", "coord-west"]),
+          other=st.sampled_from(["east", "north"]), joining=st.booleans())
+    def transfer(self, staff_id: str, other: str, joining: bool) -> None:
+        """One side of a transfer: joining from another region, or leaving for one (or for this one: refused)."""
+        if joining:
+            self.run(lambda: self.live.add_representative(self.ctx(ADMIN), staff_id, "Mari Tamm",
+                                                          transferred_from=other))
+        else:
+            to = self.live.code if other == "north" else other
+            self.run(lambda: self.live.remove_representative(self.ctx(ADMIN), staff_id, transferred_to=to))
+
+    @rule(days=st.integers(-1, 3651))
+    def set_reopen_window(self, days: int) -> None:
+        self.run(lambda: self.live.set_reopen_window(self.ctx(ADMIN), days))
+
     @invariant()
     def coordinator_is_not_a_representative(self) -> None:
         region: Region = self.live
         assert region.coordinator is None or region.coordinator.id not in region.representatives
+        assert 0 <= region.reopen_window_days <= 3650
 
 
 TestCaseLifecycle = MACHINE_SETTINGS(CaseMachine).TestCase
