@@ -9,8 +9,11 @@ with one line naming what is missing. A new component (a browser, say) is one mo
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable
+from functools import cache
 
+import psycopg
 import pytest
 
 from tests import kafka_broker, postgres_server
@@ -19,7 +22,9 @@ __all__ = ["COMPONENTS", "missing", "require", "requires", "under_ci", "unmet_un
 
 
 def _postgresql() -> str | None:
-    if postgres_server.EXTERNAL or postgres_server.server_bin() is not None:
+    if postgres_server.EXTERNAL:
+        return _unreachable_postgres(postgres_server.EXTERNAL)
+    if postgres_server.server_bin() is not None:
         return None
     where = os.environ.get(postgres_server.BIN_VARIABLE)
     looked = f"in {postgres_server.BIN_VARIABLE}={where}" if where else "on PATH or in /usr/lib/postgresql/*/bin"
@@ -27,9 +32,27 @@ def _postgresql() -> str | None:
             f"package (`scripts/install-postgres`) or set {postgres_server.URL_VARIABLE}")
 
 
+def _unreachable_postgres(url: str) -> str | None:
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.Error as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"the PostgreSQL server in {postgres_server.URL_VARIABLE} does not answer ({first})"
+    return None
+
+
+def _unreachable_kafka(bootstrap: str) -> str | None:
+    host, _, port = bootstrap.split(",")[0].strip().rpartition(":")
+    try:
+        socket.create_connection((host or "localhost", int(port)), timeout=5).close()
+    except (OSError, ValueError) as error:
+        return f"the Kafka broker in {kafka_broker.BOOTSTRAP_VARIABLE}={bootstrap} does not answer ({error})"
+    return None
+
+
 def _kafka() -> str | None:
     if kafka_broker.EXTERNAL:
-        return None
+        return _unreachable_kafka(kafka_broker.EXTERNAL)
     try:
         kafka_broker.broker_bin()
     except kafka_broker.BrokerNotFound as error:
@@ -50,6 +73,7 @@ def under_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+@cache  # asked by every fixture that needs the component: look once per run
 def missing(name: str) -> str | None:
     """Why the component is missing, or None."""
     return COMPONENTS[name]()
@@ -59,7 +83,7 @@ def unmet_under_ci() -> str | None:
     """Under CI, one line naming every missing component; None when all are there (or not under CI)."""
     if not under_ci():
         return None
-    reasons = [reason for check in COMPONENTS.values() if (reason := check())]
+    reasons = [reason for name in COMPONENTS if (reason := missing(name))]
     return f"CI=true and the suite cannot run: {'; '.join(reasons)}" if reasons else None
 
 

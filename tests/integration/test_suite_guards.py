@@ -42,6 +42,16 @@ class TestUnderCI:
         assert "the Kafka test broker (Tansu) is missing" in line and NOWHERE in line
         assert "PostgreSQL" not in line
 
+    @pytest.mark.parametrize(("variable", "what"), [("CASELEDGER_TEST_POSTGRES_URL", "the PostgreSQL server"),
+                                                    ("CASELEDGER_TEST_KAFKA_BOOTSTRAP", "the Kafka broker")])
+    def test_an_external_server_that_does_not_answer_fails_the_run_in_one_line(self, variable: str, what: str
+                                                                                ) -> None:
+        address = "postgresql://x:y@127.0.0.1:1/db" if "POSTGRES" in variable else "127.0.0.1:1"
+        result = pytest_run("tests/unit/test_region.py", CI="true", **{variable: address})
+        assert result.returncode != 0
+        (line,) = lines(result)
+        assert f"{what} in {variable}" in line and "does not answer" in line
+
     def test_with_every_component_there_the_run_goes_ahead(self) -> None:
         result = pytest_run("tests/unit/test_region.py", "-q", CI="true")
         assert result.returncode == 0, result.stdout + result.stderr
