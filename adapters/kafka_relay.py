@@ -30,7 +30,7 @@ from domain.ledger import LedgerBase
 __all__ = ["RECORD_TYPES", "KafkaRelay", "RelayConfig", "RelayStatus"]
 
 log = logging.getLogger(__name__)
-RECORD_TYPES = ("case", "provider", "contract", "region")
+RECORD_TYPES = ("case", "provider", "contract", "region", "caller")
 """The record types, each with its own topic."""
 
 

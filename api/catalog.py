@@ -11,7 +11,7 @@ from domain.event import DomainEvent, event_types
 __all__ = ["render_catalog"]
 
 ENVELOPE = ("originator_id", "originator_version", "occurred_at", "actor", "correlation_id", "causation_id")
-KINDS = ("case", "provider", "contract", "region")
+KINDS = ("case", "provider", "contract", "region", "caller")
 
 
 def _type_of(schema: dict[str, Any], defs: dict[str, Any]) -> str:
@@ -78,7 +78,7 @@ def render_catalog() -> str:
         "",
         "| envelope field | meaning |",
         "| --- | --- |",
-        "| `originator_id` | the id of the case, provider, contract or region |",
+        "| `originator_id` | the id of the case, provider, contract, region or caller |",
         "| `originator_version` | the record's version after this event (1 for the first) |",
         "| `occurred_at` | when it happened (UTC, from the service's clock) |",
         "| `actor` | who did it: `id` and `role` |",

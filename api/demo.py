@@ -16,7 +16,19 @@ from uuid import UUID
 
 from adapters.clock import SimulatedClock
 from domain.application import CaseLedger
-from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
+from domain.case_events import (
+    ActionKind,
+    Category,
+    Channel,
+    ContactEndReason,
+    Direction,
+    DisputeOutcome,
+    LinkKind,
+    PolicyArea,
+    ResolutionCode,
+    Settlement,
+    SurveyChannel,
+)
 from domain.contract import Contract, ContractStatus, Party, ProviderEvidence, Rate, Terms
 from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
 from domain.sla import Priority
@@ -96,8 +108,11 @@ def plan_demo(ledger: CaseLedger, clock: SimulatedClock, cases: int, seed: int) 
     staff = _plan_regions(plan, start)
     providers = _plan_providers(plan, start, staff, max(12, cases // 8))
     span = timedelta(days=77)
-    for _ in range(cases):
+    told = STORY_CASES if cases >= STORIES_FROM else 0  # the stories' cases are among those asked for
+    for _ in range(cases - told):
         _plan_case(plan, start + timedelta(days=10) + span * plan.rng.random(), staff, providers)
+    if told:
+        _plan_case_stories(plan, start + timedelta(days=75), staff, providers)
     _plan_negotiations_and_payments(plan, start, providers)
     _plan_staff_changes(plan)  # keep last: it runs after every other step, when the staff's work is done
     return plan
@@ -438,7 +453,10 @@ def _resolution_steps(
     code = ResolutionCode.ACCOUNT_CHANGED if action_kind is ActionKind.ACCOUNT_CHANGE else ResolutionCode.FIXED
     steps.append(lambda: ledger.resolve_case(ctx(), case_id, code, "Resolved with the customer"))
     if ending in ("closed", "reopened"):
-        steps.append(lambda: ledger.close_case(ctx(), case_id, rng.choices([1, 2, 3, 4, 5], [1, 1, 2, 4, 4])[0]))
+        steps.append(lambda: ledger.close_case(ctx(), case_id))
+        steps.append(lambda: ledger.record_survey_answer(
+            ledger.context(SURVEY), case_id, rng.choices([1, 2, 3, 4, 5], [1, 1, 2, 4, 4])[0],
+            rng.choice(list(SurveyChannel))))
     if ending == "reopened":
         steps.append(lambda: ledger.reopen_case(ctx(), case_id, "The problem came back"))
     return steps
@@ -447,3 +465,68 @@ def _resolution_steps(
 def demo_start(today: date) -> datetime:
     """The simulated clock starts 90 days before today, at 08:00 UTC."""
     return datetime(today.year, today.month, today.day, 8, tzinfo=UTC) - timedelta(days=90)
+
+SURVEY = Actor(id="survey-service", role=Role.SYSTEM)
+"""The survey service that sends the satisfaction survey at closure and records the customer's answer."""
+STORY_CASES = 6
+"""Cases the stories below open (counted in the demo's `--cases`)."""
+STORIES_FROM = 50
+"""The stories are told in a demo of at least this many cases."""
+
+
+def _plan_case_stories(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]],
+                       providers: dict[str, list[DemoProvider]]) -> None:
+    """The case stories of issue 14 in region north, each told once and the same every time: a disputed bill
+    partly upheld, a duplicate merged, a parent and child outage, a harassing caller flagged who calls again."""
+    ledger = plan.ledger
+    rep, coordinator = staff["north"][0], Actor(id="coord-north", role=Role.COORDINATOR)
+    ids = {name: plan.new_id() for name in ("dispute", "provider", "outage", "duplicate", "child", "harassment",
+                                            "again")}
+    ctx = lambda actor=rep: ledger.context(actor)  # noqa: E731 - a fresh time-stamped context per step
+
+    def open_case(name: str, category: Category, customer: str, subject: str, provider_id: UUID | None = None,
+                  contract_id: UUID | None = None) -> list[Step]:
+        return [lambda: ledger.open_case(ctx(), region="north", channel=Channel.PHONE, customer_ref=customer,
+                                         subject=subject, description=f"{subject}. Told the representative.",
+                                         case_id=ids[name], provider_id=provider_id, contract_id=contract_id),
+                lambda: ledger.triage_case(ctx(), ids[name], category, Priority.NORMAL),
+                lambda: ledger.assign_case(ctx(), ids[name], rep.id)]
+
+    member = next((p for p in providers["north"] if p.contract), None)
+    if member is None:
+        provider_ref: dict[str, UUID | None] = {"provider_id": ids["provider"], "contract_id": None}
+        stories: list[Step] = [lambda: ledger.prospect_provider(ctx(), name="Riverside Clinic 7",
+                                                                kind=ProviderKind.CLINIC, region="north",
+                                                                provider_id=ids["provider"])]
+    else:
+        provider_ref, stories = {"provider_id": member.id, "contract_id": member.contract}, []
+    stories += [
+        *open_case("dispute", Category.BILLING, "cust-20417", SUBJECTS[Category.BILLING], **provider_ref),
+        lambda: ledger.record_dispute(ctx(), ids["dispute"], 9000, "EUR", "INV-2026-0117"),
+        lambda: ledger.decide_dispute(ctx(), ids["dispute"], DisputeOutcome.PARTLY_UPHELD,
+                                      "One of the two visits took place", 4500, Settlement.CREDITED),
+        lambda: ledger.resolve_case(ctx(), ids["dispute"], ResolutionCode.ACCOUNT_CHANGED, "Credited one visit"),
+        lambda: ledger.close_case(ctx(), ids["dispute"]),
+        lambda: ledger.record_survey_answer(ctx(SURVEY), ids["dispute"], 4, SurveyChannel.SMS,
+                                            "Fair, though it took two calls"),
+        *open_case("outage", Category.SERVICE_OUTAGE, "cust-30881", SUBJECTS[Category.SERVICE_OUTAGE]),
+        *open_case("duplicate", Category.SERVICE_OUTAGE, "cust-30881", "No line since the storm (web form)"),
+        lambda: ledger.log_contact(ctx(), ids["duplicate"], Direction.INBOUND, Channel.WEB,
+                                   "Sent a photo of the damaged line"),
+        lambda: ledger.merge_case(ctx(), ids["duplicate"], ids["outage"], "The same outage, reported twice"),
+        *open_case("child", Category.SERVICE_OUTAGE, "cust-30902", "Neighbour also without line"),
+        lambda: ledger.link_case(ctx(), ids["child"], ids["outage"], LinkKind.PARENT),
+        *open_case("harassment", Category.HARASSING_CALLS, "cust-41230", SUBJECTS[Category.HARASSING_CALLS]),
+        lambda: ledger.flag_caller(ctx(), ids["harassment"], "Calls the customer nightly from a withheld line",
+                                   caller_ref="caller-5521"),
+        lambda: ledger.open_case(ctx(), region="north", channel=Channel.PHONE, customer_ref="caller-5521",
+                                 subject="Caller asks for a customer's address",
+                                 description="Asked for a customer's address.", case_id=ids["again"]),
+        lambda: ledger.triage_case(ctx(), ids["again"], Category.HARASSING_CALLS, Priority.HIGH),
+        lambda: ledger.end_contact(ctx(), ids["again"], ContactEndReason.ABUSIVE_LANGUAGE,
+                                   "Became abusive when refused"),
+        lambda: ledger.add_note(ctx(coordinator), ids["harassment"], "Police report filed by the customer"),
+    ]
+    for step in stories:
+        plan.at(t, step)
+        t += timedelta(minutes=30)

@@ -19,7 +19,7 @@ from domain.event import DomainEvent, event_types
 __all__ = ["IncompatibleChange", "asyncapi", "event_schema", "incompatibilities", "published_schemas", "write_docs"]
 
 DOCS = Path(__file__).parents[1] / "docs"
-KINDS = ("case", "provider", "contract", "region")
+KINDS = ("case", "provider", "contract", "region", "caller")
 
 
 def event_schema(event_type: type[DomainEvent]) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def asyncapi(prefix: str = "caseledger.") -> dict[str, Any]:
     return {
         "asyncapi": "3.0.0",
         "info": {"title": "caseledger events", "version": "1",
-                 "description": "Events of cases, providers, contracts and regions, in the CloudEvents Kafka "
+                 "description": "Events of cases, providers, contracts, regions and callers, in the CloudEvents Kafka "
                                 "binding (binary mode). See integration.md."},
         "defaultContentType": "application/json",
         "channels": channels, "operations": operations,

@@ -10,7 +10,9 @@ from uuid import UUID
 from pydantic import Field
 
 from domain.aggregate import Aggregate
+from domain.caller import Caller
 from domain.case_events import (
+    MONEY_CATEGORIES,
     ActionCancelled,
     ActionCompleted,
     ActionKind,
@@ -21,6 +23,8 @@ from domain.case_events import (
     CaseDeEscalated,
     CaseEscalated,
     CaseEvent,
+    CaseLinked,
+    CaseMerged,
     CaseOpened,
     CaseReopened,
     CaseResolved,
@@ -29,36 +33,81 @@ from domain.case_events import (
     CaseTriaged,
     Category,
     Channel,
+    ContactEnded,
+    ContactEndReason,
     ContactLogged,
     CustomerContactUpdated,
     Direction,
+    DisputeDecided,
+    DisputeOutcome,
+    DisputeRecorded,
+    DuplicateMerged,
     EscalationHandedOver,
+    FlaggedCallerRecognised,
+    HarassingCallerFlagged,
+    LinkKind,
     NoteAdded,
     PolicyArea,
     PolicyIssueFlagged,
     ResolutionCode,
+    Settlement,
+    SurveyAnswered,
+    SurveyChannel,
 )
 from domain.errors import (
     ActionNotScheduled,
     ActionsStillScheduled,
     AlreadyAssigned,
     AlreadyEscalated,
+    AlreadyLinked,
     AssigneeInOtherRegion,
     CaseNotAssigned,
     CaseNotTriaged,
+    CasesInDifferentRegions,
+    DisputeAlreadyDecided,
+    DisputeAlreadyRecorded,
+    DisputeCategoryLocked,
+    DisputeNeedsCounterparty,
+    DisputeNotForCategory,
+    DisputeUndecided,
     DuplicateAction,
+    EscalatedCaseNeedsCoordinator,
+    InvalidOutcome,
+    InvalidValue,
+    MergeRefused,
+    NoDispute,
+    NotAHarassingContact,
+    NotAHarassmentCase,
     NotARepresentative,
     NotEscalated,
     NotEscalationHolder,
     NotRegionCoordinator,
     PolicyAreaAlreadyFlagged,
+    RegionHasNoCoordinator,
+    ReopenWindowPassed,
+    SurveyAnsweredByCaseWorker,
     UnknownAction,
 )
-from domain.region import StaffChange, StaffMember
+from domain.money import require_currency
+from domain.region import DEFAULT_REOPEN_WINDOW_DAYS, StaffChange, StaffMember
 from domain.sla import SLA_POLICY, Priority
 from domain.values import Actor, Context, CustomerContact, Frozen, Role
 
-__all__ = ["Action", "ActionStatus", "Case", "CaseStatus", "PolicyFlag"]
+__all__ = [
+    "INVERSE_LINK", "Action", "ActionStatus", "Case", "CaseLink", "CaseStatus", "CallerFlagNote", "Dispute",
+    "PolicyFlag", "SurveyAnswer",
+]
+
+CLOSERS_OF_ESCALATIONS = (Role.COORDINATOR, Role.ADMIN, Role.SYSTEM)
+"""Who resolves or closes an escalated case: a coordinator (the command service lets only the region's
+current one act on its cases), an administrator, or the engine itself."""
+
+INVERSE_LINK = {
+    LinkKind.PARENT: LinkKind.CHILD, LinkKind.CHILD: LinkKind.PARENT, LinkKind.RELATED: LinkKind.RELATED,
+    LinkKind.FOLLOW_UP: LinkKind.FOLLOWS_UP, LinkKind.FOLLOWS_UP: LinkKind.FOLLOW_UP,
+    LinkKind.HARASSMENT_CASE: LinkKind.REPEAT_CONTACT, LinkKind.REPEAT_CONTACT: LinkKind.HARASSMENT_CASE,
+}
+"""A link as the other case records it."""
 
 
 class CaseStatus(StrEnum):
@@ -101,6 +150,48 @@ class PolicyFlag(Frozen):
     flagged_by: Actor
 
 
+class SurveyAnswer(Frozen):
+    """One answer of the customer to the satisfaction survey."""
+
+    score: int
+    channel: SurveyChannel
+    comment: str | None
+    answered_at: datetime
+    recorded_by: Actor
+
+
+class Dispute(Frozen):
+    """The money a billing or payment case disputes, and its outcome once decided."""
+
+    amount_minor: int
+    currency: str
+    reference: str
+    provider_id: UUID | None
+    contract_id: UUID | None
+    recorded_at: datetime
+    outcome: DisputeOutcome | None = None
+    granted_minor: int | None = None
+    settlement: Settlement | None = None
+    decided_at: datetime | None = None
+
+
+class CaseLink(Frozen):
+    """Another case, and what it is to this one."""
+
+    case_id: UUID
+    kind: LinkKind
+    linked_at: datetime
+
+
+class CallerFlagNote(Frozen):
+    """The case's caller is flagged for harassing calls: shown to whoever works the case."""
+
+    reason: str
+    flagged_by: Actor
+    flagged_at: datetime
+    harassment_case_id: UUID | None
+
+
 class Case(Aggregate):
     aggregate_type = "case"
     creation_event = CaseOpened
@@ -130,9 +221,20 @@ class Case(Aggregate):
     resolution_code: ResolutionCode | None = None
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
-    satisfaction: int | None = None
+    staff_rating: int | None = None
+    """A score typed by whoever closed the case, from events stored before issue 14: not the customer's."""
+    survey_answers: list[SurveyAnswer] = Field(default_factory=list)
     policy_flags: list[PolicyFlag] = Field(default_factory=list)
     reopened: int = 0
+    resolved_under_escalation: str | None = None
+    """The coordinator who held the escalation when the case was resolved: the case is closed by a coordinator."""
+    dispute: Dispute | None = None
+    merged_into: UUID | None = None
+    merged_cases: list[UUID] = Field(default_factory=list)
+    links: list[CaseLink] = Field(default_factory=list)
+    caller_flag: CallerFlagNote | None = None
+    flagged_callers: list[str] = Field(default_factory=list)
+    contacts_ended: int = 0
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -158,6 +260,8 @@ class Case(Aggregate):
 
     def triage(self, ctx: Context, category: Category, priority: Priority) -> None:
         self._require("triage", OPEN)
+        if self.dispute is not None and category not in MONEY_CATEGORIES:
+            raise DisputeCategoryLocked(self.id, category)
         first_response_due, resolution_due = SLA_POLICY[Priority(priority)].due(
             self.created_at, timedelta(seconds=self.paused_seconds)
         )
@@ -263,22 +367,181 @@ class Case(Aggregate):
         self._require("resolve", (CaseStatus.IN_PROGRESS, CaseStatus.ESCALATED, CaseStatus.WAITING_ON_CUSTOMER))
         if self.scheduled_actions:
             raise ActionsStillScheduled(self.id, self.scheduled_actions)
+        self._require_coordinator(ctx, "resolve", self.escalated_to)
+        if self.dispute is not None and self.dispute.outcome is None:
+            raise DisputeUndecided(self.id)
         self._record(CaseResolved, ctx, resolution_code=resolution_code, summary=summary)
 
-    def close(self, ctx: Context, satisfaction: int | None = None) -> None:
+    def close(self, ctx: Context) -> None:
+        """Close a resolved case; the customer's satisfaction comes later, as their survey answer."""
         self._require("close", (CaseStatus.RESOLVED,))
-        self._record(CaseClosed, ctx, satisfaction=satisfaction)
+        self._require_coordinator(ctx, "close", self.resolved_under_escalation)
+        self._record(CaseClosed, ctx)
 
-    def reopen(self, ctx: Context, reason: str) -> None:
+    def record_survey_answer(self, ctx: Context, score: int, channel: SurveyChannel, comment: str | None = None
+                             ) -> None:
+        """The customer's answer to the survey sent at closure; every answer is kept, reopening erases none."""
+        self._require("record a survey answer for", (CaseStatus.CLOSED,))
+        if ctx.actor.id == self.assignee:
+            raise SurveyAnsweredByCaseWorker(self.id, ctx.actor.id)
+        self._record(SurveyAnswered, ctx, score=score, channel=channel, comment=comment)
+
+    def reopen(self, ctx: Context, reason: str, window_days: int = DEFAULT_REOPEN_WINDOW_DAYS) -> None:
+        """Reopen within the region's window after the case ended (closed, or resolved and never closed)."""
         self._require("reopen", (CaseStatus.RESOLVED, CaseStatus.CLOSED))
+        if self.merged_into is not None:
+            raise MergeRefused(f"case {self.id} was merged into case {self.merged_into}: work on that case instead")
+        ended = self.closed_at or self.resolved_at
+        if ended is not None and ctx.now > ended + timedelta(days=window_days):
+            raise ReopenWindowPassed(self.id, ended, window_days)
         target = SLA_POLICY[self.priority] if self.priority else None
         self._record(CaseReopened, ctx, reason=reason,
                      resolution_due=target and ctx.now + target.resolution)
 
     def flag_policy_issue(self, ctx: Context, policy_area: PolicyArea, note: str) -> None:
+        """Allowed in every status, closed too: front-line evidence for the coordinators' common problems is
+        often seen only once a case is done (see docs/api.md)."""
         if any(flag.area == policy_area for flag in self.policy_flags):
             raise PolicyAreaAlreadyFlagged(self.id, policy_area)
         self._record(PolicyIssueFlagged, ctx, policy_area=policy_area, note=note)
+
+    # -- follow-ups, links and merges --------------------------------------------------------------
+
+    @classmethod
+    def open_follow_up(cls, ctx: Context, case_id: UUID, of: Case, *, channel: Channel, subject: str,
+                       description: str) -> Self:
+        """A new case for the same customer, region and references, linked both ways to the case it follows up
+        (the way on once that case's reopen window has passed)."""
+        of._require("open a follow-up of", (CaseStatus.RESOLVED, CaseStatus.CLOSED))
+        follow_up = cls.open(ctx, case_id, region=of.region, channel=channel, customer_ref=of.customer_ref,
+                             subject=subject, description=description, contact=of.contact,
+                             provider_id=of.provider_id, contract_id=of.contract_id)
+        follow_up._record(CaseLinked, ctx, other_case_id=of.id, kind=LinkKind.FOLLOWS_UP)
+        of._record(CaseLinked, ctx, other_case_id=case_id, kind=LinkKind.FOLLOW_UP)
+        return follow_up
+
+    def link(self, ctx: Context, other: Case, kind: LinkKind) -> None:
+        """Link two cases of one region: `kind` is what `other` is to this case; both record the link."""
+        if other.id == self.id:
+            raise InvalidValue("other_case_id", "a case is not linked to itself")
+        self._same_region(other)
+        for case in (self, other):
+            if case.merged_into is not None:
+                raise MergeRefused(f"case {case.id} was merged into case {case.merged_into}: link that case instead")
+        if (existing := self.link_to(other.id)) is not None:
+            raise AlreadyLinked(self.id, other.id, existing.kind)
+        self._record(CaseLinked, ctx, other_case_id=other.id, kind=kind)
+        other._record(CaseLinked, ctx, other_case_id=self.id, kind=INVERSE_LINK[kind])
+
+    def merge_into(self, ctx: Context, survivor: Case, note: str | None = None) -> None:
+        """Merge this duplicate into `survivor`: this case is closed with a pointer to it, and its contacts and
+        notes are read from the survivor."""
+        if survivor.id == self.id:
+            raise MergeRefused(f"case {self.id} cannot be merged into itself: name the case that survives")
+        if self.merged_into is not None:
+            raise MergeRefused(f"case {self.id} was already merged into case {self.merged_into}")
+        self._same_region(survivor)
+        if survivor.status is CaseStatus.CLOSED:
+            raise MergeRefused(f"case {survivor.id} is closed: merge into an open case (or reopen it first)")
+        if self.scheduled_actions:
+            raise MergeRefused(f"case {self.id} still has scheduled actions ({', '.join(self.scheduled_actions)}): "
+                               "complete or cancel them, or schedule them on the surviving case")
+        self._require_coordinator(ctx, "merge", self.escalated_to)
+        self._record(CaseMerged, ctx, into_case_id=survivor.id, note=note)
+        survivor._record(DuplicateMerged, ctx, duplicate_id=self.id)
+
+    def link_to(self, other_id: UUID) -> CaseLink | None:
+        return next((link for link in self.links if link.case_id == other_id), None)
+
+    # -- disputes --------------------------------------------------------------------------------
+
+    def record_dispute(self, ctx: Context, amount_minor: int, currency: str, reference: str,
+                       provider_id: UUID | None = None, contract_id: UUID | None = None) -> None:
+        """The amount a billing or payment case disputes (minor units of an ISO 4217 currency), the invoice or
+        claim reference, and the provider or contract it concerns (the case's own when not given)."""
+        self._require("record a dispute on", OPEN)
+        if self.category not in MONEY_CATEGORIES:
+            raise DisputeNotForCategory(self.id, self.category)
+        if self.dispute is not None:
+            raise DisputeAlreadyRecorded(self.id)
+        try:
+            require_currency(currency)
+        except ValueError as error:
+            raise InvalidValue("currency", str(error)) from None
+        if provider_id is None and contract_id is None:
+            provider_id, contract_id = self.provider_id, self.contract_id
+        if provider_id is None and contract_id is None:
+            raise DisputeNeedsCounterparty(self.id)
+        self._record(DisputeRecorded, ctx, amount_minor=amount_minor, currency=currency, reference=reference,
+                     provider_id=provider_id, contract_id=contract_id)
+
+    def decide_dispute(self, ctx: Context, outcome: DisputeOutcome, note: str, amount_minor: int | None = None,
+                       settlement: Settlement | None = None) -> None:
+        """Upheld grants up to the disputed amount (all of it when none is given), partly upheld less than it,
+        each credited or refunded; rejected grants nothing."""
+        self._require("decide the dispute of", OPEN)
+        if self.dispute is None:
+            raise NoDispute(self.id)
+        if self.dispute.outcome is not None:
+            raise DisputeAlreadyDecided(self.id, self.dispute.outcome)
+        amount_minor = self._granted(DisputeOutcome(outcome), amount_minor, settlement)
+        self._record(DisputeDecided, ctx, outcome=outcome, amount_minor=amount_minor, settlement=settlement,
+                     note=note)
+
+    def _granted(self, outcome: DisputeOutcome, amount: int | None, settlement: Settlement | None) -> int | None:
+        assert self.dispute is not None
+        disputed, currency = self.dispute.amount_minor, self.dispute.currency
+        if outcome is DisputeOutcome.REJECTED:
+            if amount is not None or settlement is not None:
+                raise InvalidOutcome("a rejected dispute grants nothing: give no amount_minor and no settlement")
+            return None
+        if outcome is DisputeOutcome.UPHELD and amount is None:
+            amount = disputed
+        if amount is None:
+            raise InvalidOutcome(f"a partly upheld dispute grants an amount: give amount_minor (under {disputed} "
+                                 f"{currency})")
+        if amount > disputed:
+            raise InvalidOutcome(f"{amount} {currency} is over the disputed {disputed} {currency}: a dispute grants "
+                                 "at most the amount disputed")
+        if outcome is DisputeOutcome.PARTLY_UPHELD and amount == disputed:
+            raise InvalidOutcome(f"granting all {disputed} {currency} upholds the dispute: decide it as upheld")
+        if settlement is None:
+            raise InvalidOutcome("say how the granted amount reaches the customer: settlement credited or refunded")
+        return amount
+
+    # -- harassing calls ---------------------------------------------------------------------------
+
+    def flag_caller(self, ctx: Context, caller: Caller, reason: str, coordinator: StaffMember | None) -> None:
+        """Flag the caller on this harassment case, and inform the region's coordinator by escalating it."""
+        if self.category is not Category.HARASSING_CALLS:
+            raise NotAHarassmentCase(self.id, self.category)
+        self._require("flag a caller on", (CaseStatus.TRIAGED, CaseStatus.IN_PROGRESS, CaseStatus.ESCALATED))
+        escalate = self.status is not CaseStatus.ESCALATED
+        if escalate and coordinator is None:
+            raise RegionHasNoCoordinator(self.region)
+        caller.flag(ctx, reason, self.id)
+        self._record(HarassingCallerFlagged, ctx, caller_ref=caller.customer_ref, reason=reason)
+        if escalate:
+            assert coordinator is not None
+            self.escalate(ctx, coordinator, f"Caller {caller.customer_ref} flagged for harassing calls")
+
+    def recognise_flagged_caller(self, ctx: Context, caller: Caller, harassment_case: Case | None) -> None:
+        """This new case is a further contact from a flagged caller: show the flag here and, while the harassment
+        case is open, link the two."""
+        assert caller.flagged and caller.flagged_by is not None and caller.flagged_at is not None
+        assert caller.reason is not None
+        linked = harassment_case if harassment_case is not None and harassment_case.is_open else None
+        self._record(FlaggedCallerRecognised, ctx, reason=caller.reason, flagged_by=caller.flagged_by,
+                     flagged_at=caller.flagged_at, harassment_case_id=linked and linked.id)
+        if linked is not None:
+            linked._record(CaseLinked, ctx, other_case_id=self.id, kind=LinkKind.REPEAT_CONTACT)
+
+    def end_contact(self, ctx: Context, reason: ContactEndReason, note: str | None = None) -> None:
+        """A representative ends a harassing contact (on a harassment case or a flagged caller's), saying why."""
+        self._require("end a contact on", OPEN)
+        if self.category is not Category.HARASSING_CALLS and self.caller_flag is None:
+            raise NotAHarassingContact(self.id)
+        self._record(ContactEnded, ctx, reason=reason, note=note)
 
     # -- queries --------------------------------------------------------------------------------
 
@@ -293,6 +556,15 @@ class Case(Aggregate):
     def _require(self, command: str, allowed: tuple[CaseStatus, ...]) -> None:
         if self.status not in allowed:
             raise self._refuse(command, self.status, allowed)
+
+    def _require_coordinator(self, ctx: Context, command: str, holder: str | None) -> None:
+        """Separation of duties: an escalated case is finished by a coordinator or an administrator."""
+        if holder is not None and ctx.actor.role not in CLOSERS_OF_ESCALATIONS:
+            raise EscalatedCaseNeedsCoordinator(self.id, ctx.actor.id, command, holder)
+
+    def _same_region(self, other: Case) -> None:
+        if other.region != self.region:
+            raise CasesInDifferentRegions(self.id, other.id, self.region)
 
     def _scheduled_action(self, action_id: str) -> Action:
         action = self.actions.get(action_id)
@@ -365,20 +637,61 @@ class Case(Aggregate):
             case CaseResolved():
                 self._end_pause(event.occurred_at)
                 self.status, self.resolution_code = CaseStatus.RESOLVED, event.resolution_code
-                self.escalated_to = None
+                self.resolved_under_escalation, self.escalated_to = self.escalated_to, None
                 self.resolved_at = event.occurred_at
             case CaseClosed():
                 self.status, self.closed_at = CaseStatus.CLOSED, event.occurred_at
-                self.satisfaction = event.satisfaction
+                if event.satisfaction is not None:
+                    self.staff_rating = event.satisfaction
             case CaseReopened():
                 self.status = CaseStatus.IN_PROGRESS if self.assignee else CaseStatus.TRIAGED
                 self.resolution_due = event.resolution_due
-                self.resolution_code = self.resolved_at = None
-                self.closed_at = self.satisfaction = None
+                self.resolution_code = self.resolved_at = self.resolved_under_escalation = None
+                self.closed_at = None
                 self.reopened += 1
             case PolicyIssueFlagged():
                 self.policy_flags = [*self.policy_flags, PolicyFlag(
                     area=event.policy_area, note=event.note, flagged_at=event.occurred_at, flagged_by=event.actor)]
+            case _:
+                self._when_issue_14(event)
+
+    def _when_issue_14(self, event: CaseEvent) -> None:
+        """Surveys, disputes, links, merges and harassing calls."""
+        match event:
+            case SurveyAnswered():
+                self.survey_answers = [*self.survey_answers, SurveyAnswer(
+                    score=event.score, channel=event.channel, comment=event.comment, answered_at=event.occurred_at,
+                    recorded_by=event.actor)]
+            case DisputeRecorded():
+                self.dispute = Dispute(amount_minor=event.amount_minor, currency=event.currency,
+                                       reference=event.reference, provider_id=event.provider_id,
+                                       contract_id=event.contract_id, recorded_at=event.occurred_at)
+            case DisputeDecided():
+                assert self.dispute is not None
+                self.dispute = self.dispute.model_copy(update={
+                    "outcome": event.outcome, "granted_minor": event.amount_minor, "settlement": event.settlement,
+                    "decided_at": event.occurred_at})
+            case CaseLinked():
+                self.links = [*self.links, CaseLink(case_id=event.other_case_id, kind=event.kind,
+                                                    linked_at=event.occurred_at)]
+            case CaseMerged():
+                self._end_pause(event.occurred_at)
+                self.merged_into, self.status, self.closed_at = event.into_case_id, CaseStatus.CLOSED, event.occurred_at
+                self.resolution_code = ResolutionCode.DUPLICATE
+                self.escalated_to = None
+            case DuplicateMerged():
+                self.merged_cases = [*self.merged_cases, event.duplicate_id]
+            case HarassingCallerFlagged():
+                self.flagged_callers = [*self.flagged_callers, event.caller_ref]
+            case FlaggedCallerRecognised():
+                self.caller_flag = CallerFlagNote(reason=event.reason, flagged_by=event.flagged_by,
+                                                  flagged_at=event.flagged_at,
+                                                  harassment_case_id=event.harassment_case_id)
+                if event.harassment_case_id is not None:
+                    self.links = [*self.links, CaseLink(case_id=event.harassment_case_id,
+                                                        kind=LinkKind.HARASSMENT_CASE, linked_at=event.occurred_at)]
+            case ContactEnded():
+                self.contacts_ended += 1
 
     def _end_pause(self, at: datetime) -> None:
         if self.waiting_since is not None:

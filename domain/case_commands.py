@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
 from pydantic import AwareDatetime, Field
 
+from domain.aggregate import Aggregate
+from domain.caller import Caller
 from domain.case import Case
-from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
+from domain.case_events import (
+    ActionKind,
+    Category,
+    Channel,
+    ContactEndReason,
+    Direction,
+    DisputeOutcome,
+    LinkKind,
+    PolicyArea,
+    ResolutionCode,
+    Settlement,
+    SurveyChannel,
+)
 from domain.contract import Contract
-from domain.errors import RecordNotFound, ReferenceMismatch, RegionHasNoCoordinator
+from domain.errors import (
+    CasesInDifferentRegions,
+    ConcurrentUpdate,
+    RecordNotFound,
+    ReferenceMismatch,
+    RegionHasNoCoordinator,
+    VersionMismatch,
+)
 from domain.ledger import CommandResult
+from domain.money import Currency, MinorUnits
 from domain.provider import Provider
 from domain.sla import Priority
 from domain.staffing import RegionCommands
 from domain.values import Code, Context, CustomerContact, ShortTextIn, TextIn
 
-__all__ = ["CaseCommands", "Satisfaction"]
+__all__ = ["CaseCommands", "ManualLinkKind", "Satisfaction"]
 
 Satisfaction = Annotated[int, Field(ge=1, le=5)]
 """The customer's rating of a closed case, from 1 to 5."""
+
+ManualLinkKind = Literal[LinkKind.PARENT, LinkKind.CHILD, LinkKind.RELATED]
+"""The links staff make by hand; follow-ups and a flagged caller's contacts are linked by their commands."""
 
 R = TypeVar("R", Provider, Contract)
 
@@ -47,7 +74,28 @@ class CaseCommands(RegionCommands):
             subject=subject, description=description, contact=contact, provider_id=provider_id,
             contract_id=contract_id,
         )
-        return self._commit(case)
+        return self._commit_all(case, *self._recognise_flagged_caller(ctx, case))
+
+    def _recognise_flagged_caller(self, ctx: Context, case: Case) -> list[Aggregate]:
+        """A new case from a flagged caller shows the flag and is linked to the open harassment case: the caller
+        is read by its exact key from the event store, not from a read model."""
+        caller = self._caller(case.region, case.customer_ref)
+        if caller is None or not caller.flagged:
+            return []
+        harassment = None
+        if caller.harassment_case_id is not None:
+            try:
+                harassment = self.get(Case, caller.harassment_case_id)
+            except RecordNotFound:
+                harassment = None
+        case.recognise_flagged_caller(ctx, caller, harassment)
+        return [harassment] if harassment is not None else []
+
+    def _caller(self, region: str, customer_ref: str) -> Caller | None:
+        try:
+            return self.get(Caller, Caller.id_for(region, customer_ref))
+        except RecordNotFound:
+            return None
 
     def triage_case(
         self, ctx: Context, case_id: UUID, category: Category, priority: Priority, expected_version: int | None = None
@@ -126,15 +174,103 @@ class CaseCommands(RegionCommands):
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.resolve(ctx, resolution_code, summary))
 
-    def close_case(
-        self, ctx: Context, case_id: UUID, satisfaction: Satisfaction | None = None, expected_version: int | None = None
+    def close_case(self, ctx: Context, case_id: UUID, expected_version: int | None = None) -> CommandResult:
+        """Close a resolved case (the customer's satisfaction is their survey answer, recorded after)."""
+        return self._update(Case, case_id, expected_version, lambda c: c.close(ctx))
+
+    def record_survey_answer(
+        self, ctx: Context, case_id: UUID, score: Satisfaction, channel: SurveyChannel, comment: TextIn | None = None,
+        expected_version: int | None = None,
     ) -> CommandResult:
-        return self._update(Case, case_id, expected_version, lambda c: c.close(ctx, satisfaction))
+        """Record the customer's answer to the satisfaction survey of a closed case (every answer is kept)."""
+        return self._update(Case, case_id, expected_version,
+                            lambda c: c.record_survey_answer(ctx, score, channel, comment))
 
     def reopen_case(
         self, ctx: Context, case_id: UUID, reason: TextIn, expected_version: int | None = None
     ) -> CommandResult:
-        return self._update(Case, case_id, expected_version, lambda c: c.reopen(ctx, reason))
+        """Reopen a resolved or closed case within its region's reopen window."""
+        def reopen(case: Case) -> None:
+            case.reopen(ctx, reason, self.region(case.region).reopen_window_days)
+
+        return self._update(Case, case_id, expected_version, reopen)
+
+    def open_follow_up(
+        self, ctx: Context, case_id: UUID, channel: Channel, subject: ShortTextIn, description: TextIn,
+        follow_up_id: UUID | None = None, expected_version: int | None = None,
+    ) -> CommandResult:
+        """Open a follow-up case for the same customer, linked both ways (answers with the new case's id)."""
+        def open_one(case: Case) -> tuple[Aggregate, list[Aggregate]]:
+            follow_up = Case.open_follow_up(ctx, follow_up_id or self.new_id(), case, channel=channel,
+                                            subject=subject, description=description)
+            return follow_up, [case, *self._recognise_flagged_caller(ctx, follow_up)]
+
+        return self._update_together(case_id, expected_version, open_one)
+
+    def record_dispute(
+        self, ctx: Context, case_id: UUID, amount_minor: MinorUnits, currency: Currency, reference: ShortTextIn,
+        provider_id: UUID | None = None, contract_id: UUID | None = None, expected_version: int | None = None,
+    ) -> CommandResult:
+        """Record the amount a billing or payment case disputes, its reference and the provider or contract."""
+        def record(case: Case) -> None:
+            self._check_references(case.region, provider_id, contract_id)
+            case.record_dispute(ctx, amount_minor, currency, reference, provider_id, contract_id)
+
+        return self._update(Case, case_id, expected_version, record)
+
+    def decide_dispute(
+        self, ctx: Context, case_id: UUID, outcome: DisputeOutcome, note: TextIn,
+        amount_minor: MinorUnits | None = None, settlement: Settlement | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Decide the dispute: upheld or partly upheld with an amount credited or refunded, or rejected."""
+        return self._update(Case, case_id, expected_version,
+                            lambda c: c.decide_dispute(ctx, outcome, note, amount_minor, settlement))
+
+    def merge_case(
+        self, ctx: Context, case_id: UUID, into_case_id: UUID, note: TextIn | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Merge this duplicate into a surviving case of its region: it is closed with a pointer to it."""
+        def merge(case: Case) -> tuple[Aggregate, list[Aggregate]]:
+            survivor = self._case_in_region(case, into_case_id)
+            case.merge_into(ctx, survivor, note)
+            return case, [survivor]
+
+        return self._update_together(case_id, expected_version, merge)
+
+    def link_case(
+        self, ctx: Context, case_id: UUID, other_case_id: UUID, kind: ManualLinkKind,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Link another case of the region (what it is to this one: parent, child or related), on both cases."""
+        def link(case: Case) -> tuple[Aggregate, list[Aggregate]]:
+            other = self._case_in_region(case, other_case_id)
+            case.link(ctx, other, LinkKind(kind))
+            return case, [other]
+
+        return self._update_together(case_id, expected_version, link)
+
+    def flag_caller(
+        self, ctx: Context, case_id: UUID, reason: TextIn, caller_ref: Code | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Flag the caller (the case's customer unless `caller_ref` names another) on a harassment case; the
+        case is escalated to the region's coordinator."""
+        def flag(case: Case) -> tuple[Aggregate, list[Aggregate]]:
+            ref = caller_ref or case.customer_ref
+            caller = self._caller(case.region, ref) or Caller.register(ctx, case.region, ref)
+            case.flag_caller(ctx, caller, reason, self.region(case.region).coordinator)
+            return case, [caller]
+
+        return self._update_together(case_id, expected_version, flag)
+
+    def end_contact(
+        self, ctx: Context, case_id: UUID, reason: ContactEndReason, note: TextIn | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """End a harassing contact, recording why."""
+        return self._update(Case, case_id, expected_version, lambda c: c.end_contact(ctx, reason, note))
 
     def flag_policy_issue(
         self, ctx: Context, case_id: UUID, policy_area: PolicyArea, note: TextIn, expected_version: int | None = None
@@ -151,6 +287,49 @@ class CaseCommands(RegionCommands):
             if provider_id is not None and contract.provider_id != provider_id:
                 raise ReferenceMismatch(f"contract {contract_id} is held by provider {contract.provider_id}, "
                                         f"not {provider_id}")
+
+    def _case_in_region(self, case: Case, other_id: UUID) -> Case:
+        """Another case of `case`'s region; one of another region is refused in the words a missing one is."""
+        try:
+            other = self.get(Case, other_id)
+        except RecordNotFound:
+            other = None
+        if other is None or other.region != case.region:
+            raise CasesInDifferentRegions(case.id, other_id, case.region)
+        return other
+
+    def _update_together(
+        self, case_id: UUID, expected_version: int | None,
+        command: Callable[[Case], tuple[Aggregate, Sequence[Aggregate]]],
+    ) -> CommandResult:
+        """Like `_update`, for a command that changes other records too: all are saved in one transaction, and
+        the answer names the record `command` returns first."""
+        case = self.get(Case, case_id)
+        if expected_version is not None and expected_version != case.version:
+            raise VersionMismatch("case", case_id, expected_version, case.version)
+        stamp = self._stamp.set(max(self.clock(), case.modified_at))
+        try:
+            answer, others = command(case)
+        finally:
+            self._stamp.reset(stamp)
+        try:
+            return self._commit_all(answer, *(other for other in others if other is not answer))
+        except ConcurrentUpdate:
+            if expected_version is None:
+                raise
+            raise VersionMismatch("case", case_id, expected_version, self.get(Case, case_id).version) from None
+
+    def _commit_all(self, answer: Aggregate, *others: Aggregate) -> CommandResult:
+        """Save several records atomically, each checked like `_commit` (only a region's current staff)."""
+        records = [answer, *(other for other in others if other.pending_events)]
+        for record in records:
+            for actor in {event.actor for event in record.pending_events}:
+                self.require_staff(actor, getattr(record, "region"))  # noqa: B009 - cases and callers have one
+        try:
+            recordings = self.save(*records)
+        except IntegrityError:
+            raise ConcurrentUpdate(answer.aggregate_type, answer.id) from None
+        return CommandResult(answer.id, answer.version, recordings[-1].notification.id)
 
     def _in_region(self, kind: type[R], record_id: UUID, region: str) -> R:
         try:

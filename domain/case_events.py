@@ -9,9 +9,10 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from domain.event import DomainEvent
+from domain.money import CurrencyCode, MinorUnits
 from domain.region import StaffChange
 from domain.sla import Priority
-from domain.values import Code, CustomerContact, ShortText, Text
+from domain.values import Actor, Code, CustomerContact, ShortText, Text
 
 __all__ = [
     "ActionCancelled",
@@ -32,14 +33,29 @@ __all__ = [
     "CaseTriaged",
     "Category",
     "Channel",
+    "ContactEndReason",
+    "ContactEnded",
     "ContactLogged",
     "CustomerContactUpdated",
     "Direction",
+    "DisputeDecided",
+    "DisputeOutcome",
+    "DisputeRecorded",
+    "DuplicateMerged",
     "EscalationHandedOver",
+    "CaseLinked",
+    "CaseMerged",
+    "FlaggedCallerRecognised",
+    "HarassingCallerFlagged",
+    "LinkKind",
+    "MONEY_CATEGORIES",
     "NoteAdded",
     "PolicyArea",
     "PolicyIssueFlagged",
     "ResolutionCode",
+    "Settlement",
+    "SurveyAnswered",
+    "SurveyChannel",
 ]
 
 
@@ -185,6 +201,10 @@ class CaseResolved(CaseEvent):
 
 
 class CaseClosed(CaseEvent):
+    """`satisfaction` is only in events stored before issue 14, when whoever closed the case typed a score:
+    it is a staff rating, not the customer's answer. It is kept on the case as `staff_rating` and counted
+    nowhere; the customer's answers are `SurveyAnswered` events. New closures never carry it."""
+
     satisfaction: Annotated[int, Field(ge=1, le=5)] | None = None
 
 
@@ -196,6 +216,124 @@ class CaseReopened(CaseEvent):
 class PolicyIssueFlagged(CaseEvent):
     policy_area: PolicyArea
     note: Text
+
+
+class SurveyChannel(StrEnum):
+    """How the customer's survey answer came back."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    WEB = "web"
+    PHONE = "phone"
+
+
+class SurveyAnswered(CaseEvent):
+    """The customer's answer to the satisfaction survey sent at closure: every answer is kept."""
+
+    score: Annotated[int, Field(ge=1, le=5)]
+    channel: SurveyChannel
+    comment: Text | None = None
+
+
+MONEY_CATEGORIES = frozenset({Category.BILLING, Category.PAYMENT})
+"""The categories whose cases carry a disputed amount."""
+
+
+class DisputeRecorded(CaseEvent):
+    """What a billing or payment case disputes: an amount in minor units of a currency, under a reference."""
+
+    amount_minor: MinorUnits
+    currency: CurrencyCode
+    reference: ShortText
+    provider_id: UUID | None = None
+    contract_id: UUID | None = None
+
+
+class DisputeOutcome(StrEnum):
+    UPHELD = "upheld"
+    PARTLY_UPHELD = "partly_upheld"
+    REJECTED = "rejected"
+
+
+class Settlement(StrEnum):
+    """How a granted amount reaches the customer."""
+
+    CREDITED = "credited"
+    REFUNDED = "refunded"
+
+
+class DisputeDecided(CaseEvent):
+    """The outcome of the dispute; an upheld or partly upheld one grants an amount, credited or refunded."""
+
+    outcome: DisputeOutcome
+    amount_minor: MinorUnits | None = None
+    settlement: Settlement | None = None
+    note: Text
+
+
+class LinkKind(StrEnum):
+    """What the other case is to this one."""
+
+    PARENT = "parent"
+    CHILD = "child"
+    RELATED = "related"
+    FOLLOW_UP = "follow_up"
+    """The other case follows this one up (opened after its reopen window)."""
+    FOLLOWS_UP = "follows_up"
+    """This case follows the other one up."""
+    HARASSMENT_CASE = "harassment_case"
+    """The other case is the open harassment case about this case's (flagged) caller."""
+    REPEAT_CONTACT = "repeat_contact"
+    """The other case is a further contact from the caller this harassment case flagged."""
+
+
+class CaseLinked(CaseEvent):
+    other_case_id: UUID
+    kind: LinkKind
+
+
+class CaseMerged(CaseEvent):
+    """This case was a duplicate: it is closed, and its contacts and notes are read from the surviving case."""
+
+    into_case_id: UUID
+    note: Text | None = None
+
+
+class DuplicateMerged(CaseEvent):
+    """A duplicate case was merged into this one."""
+
+    duplicate_id: UUID
+
+
+class HarassingCallerFlagged(CaseEvent):
+    """On a harassment case: the caller's reference was flagged (the flag itself is on the caller's record)."""
+
+    caller_ref: Code
+    reason: Text
+
+
+class FlaggedCallerRecognised(CaseEvent):
+    """This case was opened for a flagged caller: the flag, shown to whoever works the case."""
+
+    reason: Text
+    flagged_by: Actor
+    flagged_at: AwareDatetime
+    harassment_case_id: UUID | None = None
+
+
+class ContactEndReason(StrEnum):
+    ABUSIVE_LANGUAGE = "abusive_language"
+    THREATS = "threats"
+    REPEATED_CALLS = "repeated_calls"
+    SILENT_CALL = "silent_call"
+    OTHER = "other"
+
+
+class ContactEnded(CaseEvent):
+    """A representative ended a harassing contact, and why."""
+
+    reason: ContactEndReason
+    note: Text | None = None
 
 
 class EscalationHandedOver(CaseEvent):

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
 
@@ -81,6 +81,24 @@ __all__ = [
     "TransitionRefused",
     "UnknownAction",
     "VersionMismatch",
+    "EscalatedCaseNeedsCoordinator",
+    "SurveyAnsweredByCaseWorker",
+    "ReopenWindowPassed",
+    "DisputeNotForCategory",
+    "DisputeAlreadyRecorded",
+    "DisputeNeedsCounterparty",
+    "NoDispute",
+    "DisputeAlreadyDecided",
+    "DisputeUndecided",
+    "DisputeCategoryLocked",
+    "InvalidOutcome",
+    "MergeRefused",
+    "CasesInDifferentRegions",
+    "AlreadyLinked",
+    "NotAHarassmentCase",
+    "CallerAlreadyFlagged",
+    "CallerNotFlagged",
+    "NotAHarassingContact",
 ]
 
 
@@ -571,3 +589,139 @@ class NetworkLevelOnly(NotOnStaff):
         DomainError.__init__(self, f"{staff_id} is a manager, on no region's staff: a manager may terminate "
                              f"providers and amend or terminate contracts in every region, but {what} in region "
                              f"{region} is for its current staff or an administrator")
+
+# --- cases (issue 14: separation of duties, surveys, reopen window, disputes, merge and link, harassment) ---
+
+
+class EscalatedCaseNeedsCoordinator(CaseError):
+    """An escalated case is resolved or closed by the region's coordinator (or an administrator), or after
+    it is de-escalated."""
+
+    def __init__(self, case_id: UUID, actor_id: str, command: str, coordinator_id: str) -> None:
+        super().__init__(f"{actor_id} cannot {command} case {case_id}: it is escalated to coordinator "
+                         f"{coordinator_id}; only the region's coordinator or an administrator may {command} it, "
+                         "or the coordinator de-escalates it first")
+
+
+class SurveyAnsweredByCaseWorker(CaseError):
+    """The customer's survey answer is not entered by the representative who worked the case."""
+
+    def __init__(self, case_id: UUID, actor_id: str) -> None:
+        super().__init__(f"{actor_id} worked case {case_id}: the customer's survey answer is recorded by the survey "
+                         "service, the coordinator or another member of staff")
+
+
+class ReopenWindowPassed(CaseError):
+    """A case is reopened within its region's reopen window; after it, a follow-up case is opened."""
+
+    def __init__(self, case_id: UUID, ended_at: datetime, days: int) -> None:
+        super().__init__(f"case {case_id} ended on {ended_at.date()}, more than the region's reopen window of "
+                         f"{days} days ago: open a follow-up case linked to it instead (open-follow-up)")
+
+
+class DisputeNotForCategory(CaseError):
+    """Only a billing or payment case carries a disputed amount."""
+
+    def __init__(self, case_id: UUID, category: str | None) -> None:
+        what = f"a {category} case" if category else "not triaged yet"
+        super().__init__(f"case {case_id} is {what}: only billing and payment cases carry a disputed amount "
+                         "(triage it as billing or payment first)")
+
+
+class DisputeAlreadyRecorded(CaseError):
+    """A case carries one dispute."""
+
+    def __init__(self, case_id: UUID) -> None:
+        super().__init__(f"case {case_id} already carries a dispute: open another case for another amount")
+
+
+class DisputeNeedsCounterparty(CaseError):
+    """A dispute names the provider or the contract it concerns."""
+
+    def __init__(self, case_id: UUID) -> None:
+        super().__init__(f"the dispute on case {case_id} must name the provider or contract it concerns "
+                         "(provider_id or contract_id)")
+
+
+class NoDispute(CaseError):
+    """An outcome is decided on a recorded dispute."""
+
+    def __init__(self, case_id: UUID) -> None:
+        super().__init__(f"case {case_id} carries no dispute: record the disputed amount first (record-dispute)")
+
+
+class DisputeAlreadyDecided(CaseError):
+    """A dispute's outcome is decided once."""
+
+    def __init__(self, case_id: UUID, outcome: str) -> None:
+        super().__init__(f"the dispute on case {case_id} was already decided: {outcome}")
+
+
+class DisputeUndecided(CaseError):
+    """A case carrying a dispute is resolved after its outcome is decided."""
+
+    def __init__(self, case_id: UUID) -> None:
+        super().__init__(f"cannot resolve case {case_id}: decide its dispute first (upheld, partly upheld or "
+                         "rejected)")
+
+
+class DisputeCategoryLocked(CaseError):
+    """A case carrying a dispute stays a billing or payment case."""
+
+    def __init__(self, case_id: UUID, category: str) -> None:
+        super().__init__(f"case {case_id} carries a dispute: it cannot become a {category} case (billing or "
+                         "payment only)")
+
+
+class InvalidOutcome(CaseError):
+    """An upheld dispute grants an amount up to the disputed one, partly upheld less than it, rejected none."""
+
+
+class MergeRefused(CaseError):
+    """A duplicate is merged into another open case of its region, once."""
+
+
+class CasesInDifferentRegions(CaseError):
+    """Cases are merged and linked within one region (another region's case is named as a missing one)."""
+
+    def __init__(self, case_id: UUID, other_id: UUID, region: str) -> None:
+        super().__init__(f"case {case_id} cannot be merged or linked with {other_id}: there is no case {other_id} "
+                         f"in region {region}")
+
+
+class AlreadyLinked(CaseError):
+    """Two cases are linked once."""
+
+    def __init__(self, case_id: UUID, other_id: UUID, kind: str) -> None:
+        super().__init__(f"case {case_id} is already linked to case {other_id} ({kind})")
+
+
+class NotAHarassmentCase(CaseError):
+    """A caller is flagged on a case triaged as harassing calls."""
+
+    def __init__(self, case_id: UUID, category: str | None) -> None:
+        super().__init__(f"case {case_id} is {category or 'not triaged'}: a caller is flagged on a case triaged as "
+                         "harassing_calls")
+
+
+class CallerAlreadyFlagged(CaseError):
+    """A caller is flagged once until the flag is cleared."""
+
+    def __init__(self, customer_ref: str, region: str, flagged_by: str, case_id: UUID | None) -> None:
+        super().__init__(f"caller {customer_ref} of region {region} is already flagged by {flagged_by} on case "
+                         f"{case_id}")
+
+
+class CallerNotFlagged(CaseError):
+    """Only a flagged caller's flag is cleared."""
+
+    def __init__(self, customer_ref: str, region: str) -> None:
+        super().__init__(f"caller {customer_ref} of region {region} is not flagged")
+
+
+class NotAHarassingContact(CaseError):
+    """A contact is ended with a recorded reason on a harassment case or a flagged caller's case."""
+
+    def __init__(self, case_id: UUID) -> None:
+        super().__init__(f"case {case_id} is neither a harassment case nor a flagged caller's: log the contact "
+                         "instead")

@@ -20,6 +20,8 @@ from domain.case_events import (
     CaseDeEscalated,
     CaseEscalated,
     CaseEvent,
+    CaseLinked,
+    CaseMerged,
     CaseOpened,
     CaseReopened,
     CaseResolved,
@@ -28,8 +30,14 @@ from domain.case_events import (
     CaseTriaged,
     ContactLogged,
     Direction,
+    DisputeDecided,
+    DisputeRecorded,
+    DuplicateMerged,
     EscalationHandedOver,
+    FlaggedCallerRecognised,
+    LinkKind,
     PolicyIssueFlagged,
+    SurveyAnswered,
 )
 from domain.event import DomainEvent
 from projections.store import Change, Projection, Row, Table, Upsert, ViewReader, iso, where
@@ -49,14 +57,39 @@ CASES = Table(
         "first_responded_at": "TEXT", "waiting_since": "TEXT", "resume_status": "TEXT", "resolved_at": "TEXT",
         "closed_at": "TEXT", "satisfaction": "INTEGER", "scheduled_actions": "INTEGER", "reopened": "INTEGER",
         "version": "INTEGER", "updated_at": "TEXT",
+        # issue 14: the customer's answers, disputes, merges, links and a flagged caller
+        "survey_answers": "INTEGER", "last_survey_score": "INTEGER", "dispute_currency": "TEXT",
+        "disputed_minor": "INTEGER", "dispute_outcome": "TEXT", "merged_into": "TEXT", "merged_cases": "INTEGER",
+        "parent_id": "TEXT", "links": "INTEGER", "caller_flagged": "INTEGER",
     },
     key=("id",),
     indexes=(
         ("region", "status"), ("assignee", "status"), ("category",), ("priority",), ("status",),
         ("provider_id",), ("contract_id",), ("sla_sort", "id"), ("opened_at", "id"),
         ("region", "sla_sort", "id"), ("region", "opened_at", "id"), ("region", "resolved_at"),
-        ("region", "closed_at"),
+        ("region", "closed_at"), ("merged_into",), ("parent_id",),
     ),
+)
+CASE_LINKS = Table(
+    "case_links",
+    {"case_id": "TEXT", "other_id": "TEXT", "kind": "TEXT", "region": "TEXT", "linked_at": "TEXT"},
+    key=("case_id", "other_id"),
+    indexes=(("other_id",),),
+)
+SURVEY_ANSWERS = Table(
+    "survey_answers",
+    {"case_id": "TEXT", "answer_no": "INTEGER", "region": "TEXT", "score": "INTEGER", "channel": "TEXT",
+     "answered_at": "TEXT"},
+    key=("case_id", "answer_no"),
+    indexes=(("region", "answered_at"),),
+)
+DISPUTES = Table(
+    "disputes",
+    {"case_id": "TEXT", "region": "TEXT", "currency": "TEXT", "amount_minor": "INTEGER", "reference": "TEXT",
+     "provider_id": "TEXT", "contract_id": "TEXT", "recorded_at": "TEXT", "outcome": "TEXT",
+     "granted_minor": "INTEGER", "settlement": "TEXT", "decided_at": "TEXT"},
+    key=("case_id",),
+    indexes=(("region", "recorded_at"), ("region", "decided_at")),
 )
 POLICY_FLAGS = Table(
     "policy_flags",
@@ -68,7 +101,7 @@ POLICY_FLAGS = Table(
 
 class CaseQueue(Projection):
     name = "cases"
-    tables = (CASES, POLICY_FLAGS)
+    tables = (CASES, POLICY_FLAGS, CASE_LINKS, SURVEY_ANSWERS, DISPUTES)
 
     def changes(self, event: DomainEvent, position: int, view: ViewReader) -> list[Change]:
         if not isinstance(event, CaseEvent):
@@ -81,15 +114,68 @@ class CaseQueue(Projection):
                 "customer_ref": event.customer_ref, "subject": event.subject, "opened_at": iso(event.occurred_at),
                 "provider_id": _text(event.provider_id), "contract_id": _text(event.contract_id),
                 "sla_sort": NO_DUE_DATE, "scheduled_actions": 0, "reopened": 0,
+                "survey_answers": 0, "merged_cases": 0, "links": 0, "caller_flagged": 0,
             })]
         row = view.get("cases", key)
         if row is None:
             raise LookupError(f"case {event.originator_id} has no row: its CaseOpened was never projected")
-        changes: list[Change] = [Upsert("cases", key, {**stamp, **_case_values(event, row)})]
+        changes: list[Change] = [Upsert("cases", key, {**stamp, **_case_values(event, row),
+                                                        **_linked_values(event, row)})]
+        changes += _issue_14_rows(event, row)
         if isinstance(event, PolicyIssueFlagged):
             changes.append(Upsert("policy_flags", {"case_id": key["id"], "policy_area": event.policy_area}, {
                 "region": row["region"], "flagged_at": iso(event.occurred_at), "flagged_by": event.actor.id}))
         return changes
+
+
+def _linked_values(event: CaseEvent, row: Row) -> dict[str, Any]:
+    """The queue's columns for the customer's answers, a dispute, merges, links and a flagged caller."""
+    match event:
+        case SurveyAnswered():
+            return {"survey_answers": (row["survey_answers"] or 0) + 1, "last_survey_score": event.score}
+        case DisputeRecorded():
+            return {"dispute_currency": event.currency, "disputed_minor": event.amount_minor}
+        case DisputeDecided():
+            return {"dispute_outcome": event.outcome}
+        case CaseMerged():
+            return {"status": "closed", "closed_at": iso(event.occurred_at), "merged_into": str(event.into_case_id),
+                    "escalated_to": None, "escalated_at": None, "waiting_since": None, "resume_status": None}
+        case DuplicateMerged():
+            return {"merged_cases": (row["merged_cases"] or 0) + 1}
+        case CaseLinked():
+            parent = {"parent_id": str(event.other_case_id)} if event.kind is LinkKind.PARENT else {}
+            return {"links": (row["links"] or 0) + 1, **parent}
+        case FlaggedCallerRecognised():
+            linked = {"links": (row["links"] or 0) + 1} if event.harassment_case_id else {}
+            return {"caller_flagged": 1, **linked}
+    return {}
+
+
+def _issue_14_rows(event: CaseEvent, row: Row) -> list[Change]:
+    """Rows of the link, survey-answer and dispute tables an event writes."""
+    case_id = str(event.originator_id)
+    match event:
+        case CaseLinked():
+            return [Upsert("case_links", {"case_id": case_id, "other_id": str(event.other_case_id)},
+                           {"kind": event.kind, "region": row["region"], "linked_at": iso(event.occurred_at)})]
+        case FlaggedCallerRecognised() if event.harassment_case_id is not None:
+            return [Upsert("case_links", {"case_id": case_id, "other_id": str(event.harassment_case_id)},
+                           {"kind": LinkKind.HARASSMENT_CASE, "region": row["region"],
+                            "linked_at": iso(event.occurred_at)})]
+        case SurveyAnswered():
+            return [Upsert("survey_answers", {"case_id": case_id, "answer_no": (row["survey_answers"] or 0) + 1},
+                           {"region": row["region"], "score": event.score, "channel": event.channel,
+                            "answered_at": iso(event.occurred_at)})]
+        case DisputeRecorded():
+            return [Upsert("disputes", {"case_id": case_id}, {
+                "region": row["region"], "currency": event.currency, "amount_minor": event.amount_minor,
+                "reference": event.reference, "provider_id": _text(event.provider_id),
+                "contract_id": _text(event.contract_id), "recorded_at": iso(event.occurred_at)})]
+        case DisputeDecided():
+            return [Upsert("disputes", {"case_id": case_id}, {
+                "outcome": event.outcome, "granted_minor": event.amount_minor, "settlement": event.settlement,
+                "decided_at": iso(event.occurred_at)})]
+    return []
 
 
 def _text(value: object) -> str | None:
@@ -142,6 +228,7 @@ def _case_values(event: CaseEvent, row: Row) -> dict[str, Any]:  # noqa: C901 - 
             return {"status": "resolved", "resolved_at": iso(event.occurred_at), "escalated_to": None,
                     "escalated_at": None, "waiting_since": None, "resume_status": None}
         case CaseClosed():
+            # `satisfaction` here is a staff rating from before issue 14, kept as it was shown
             return {"status": "closed", "closed_at": iso(event.occurred_at), "satisfaction": event.satisfaction}
         case CaseReopened():
             return {"status": worked, "resolution_due": iso(event.resolution_due),
@@ -150,7 +237,10 @@ def _case_values(event: CaseEvent, row: Row) -> dict[str, Any]:  # noqa: C901 - 
     return {}
 
 
-CASE_FILTERS = ("region", "status", "assignee", "category", "priority", "provider_id", "contract_id")
+CASE_FILTERS = ("region", "status", "assignee", "category", "priority", "provider_id", "contract_id", "merged_into",
+                "parent_id")
+LINKED_TO = "id IN (SELECT case_id FROM case_links WHERE other_id = :linked_to)"
+"""The `linked_to` filter: cases with a link (of any kind) to the given case."""
 SORTS = {"sla": "sla_sort", "age": "opened_at"}
 
 
@@ -173,6 +263,7 @@ def case_page(
     after = _decode_cursor(cursor, sort) if cursor is not None else None
     clause, params = where({
         **{name: (f"{name} = :{name}", filters.get(name)) for name in CASE_FILTERS},
+        "linked_to": (LINKED_TO, filters.get("linked_to")),
         "after": (f"({column}, id) > (:after_key, :after_id)", after),
     })
     if after is not None:

@@ -1,7 +1,9 @@
 """The regional coordinator's dashboard, read from the case queue and staff tables.
 
-Counts are of open cases now; durations and satisfaction are over a recent period (30 days by
-default), so the figures describe current practice and stay as fast to read as history grows.
+Counts are of open cases now; durations, satisfaction and disputes are over a recent period (30 days
+by default), so the figures describe current practice and stay as fast to read as history grows.
+Satisfaction counts the customers' survey answers given in the period (not closures: a case may have
+several answers, or none); disputes sum the amounts disputed and granted per currency, never converted.
 """
 
 from __future__ import annotations
@@ -83,15 +85,41 @@ def _recent_performance(view: ViewReader, region: str, now: datetime, period: ti
         "SELECT opened_at, resolved_at FROM cases WHERE region = :region AND resolved_at >= :since "
         "AND resolved_at <= :now", params)
     (scores,) = view.select(
-        "SELECT AVG(satisfaction) AS average, COUNT(satisfaction) AS responses FROM cases "
-        "WHERE region = :region AND closed_at >= :since AND closed_at <= :now", params)
+        "SELECT AVG(score) AS average, COUNT(*) AS responses FROM survey_answers "
+        "WHERE region = :region AND answered_at >= :since AND answered_at <= :now", params)
     return {
         "period_days": period.days,
         "median_minutes_to_first_response": _minutes(responded, "opened_at", "first_responded_at"),
         "median_minutes_to_resolution": _minutes(resolved, "opened_at", "resolved_at"),
         "satisfaction": {"average": None if scores["average"] is None else round(float(scores["average"]), 2),
                          "responses": scores["responses"]},
+        "disputes": _disputes(view, params),
     }
+
+
+def _disputes(view: ViewReader, params: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per currency (amounts in minor units): disputes recorded in the period and the amount they dispute;
+    disputes decided in the period, the amount granted, and of it how much was credited and refunded."""
+    recorded = view.select(
+        "SELECT currency, COUNT(*) AS n, SUM(amount_minor) AS disputed FROM disputes WHERE region = :region "
+        "AND recorded_at >= :since AND recorded_at <= :now GROUP BY currency", params)
+    decided = view.select(
+        "SELECT currency, settlement, COUNT(*) AS n, SUM(COALESCE(granted_minor, 0)) AS granted FROM disputes "
+        "WHERE region = :region AND decided_at >= :since AND decided_at <= :now GROUP BY currency, settlement",
+        params)
+    figures: dict[str, dict[str, int]] = {}
+    blank = {"recorded": 0, "disputed_minor": 0, "decided": 0, "granted_minor": 0, "credited_minor": 0,
+             "refunded_minor": 0}
+    for row in recorded:
+        currency = figures.setdefault(row["currency"], dict(blank))
+        currency["recorded"], currency["disputed_minor"] = int(row["n"]), int(row["disputed"] or 0)
+    for row in decided:
+        currency = figures.setdefault(row["currency"], dict(blank))
+        currency["decided"] += int(row["n"])
+        currency["granted_minor"] += int(row["granted"] or 0)
+        if row["settlement"] in ("credited", "refunded"):
+            currency[f"{row['settlement']}_minor"] += int(row["granted"] or 0)
+    return dict(sorted(figures.items()))
 
 
 def _common_problems(view: ViewReader, region: str, now: datetime) -> dict[str, Any]:

@@ -73,7 +73,7 @@ def case_in(status: CaseStatus, *, with_action: bool = False) -> Case:
         return case
     case.resolve(later(3), ResolutionCode.REFUND_ISSUED, "Refunded the double charge")
     if status is CaseStatus.CLOSED:
-        case.close(later(4), 5)
+        case.close(later(4))
     return case
 
 

@@ -1,18 +1,22 @@
-"""Cases: open, every case command, the queue, one case now or then, its history."""
+"""Cases: open, every case command, the queue, one case now or then, its history, its timeline of contacts and
+notes (with those of the duplicates merged into it)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import AppDep, CurrentPrincipal, require_region, require_role
 from api.routes.commands import add_commands
-from api.routes.records import READERS, add_creation, add_record_reads
+from api.routes.records import ENVELOPE, READ_RESPONSES, READERS, add_creation, add_record_reads, read_record
 from domain.case import Case, CaseStatus
-from domain.case_events import Category
+from domain.case_events import Category, ContactEnded, ContactLogged, NoteAdded
 from domain.sla import Priority
+from domain.values import Actor
 from projections.cases import case_page
 
 __all__ = ["router"]
@@ -26,7 +30,12 @@ COMMANDS = {
     "de-escalate": "de_escalate_case", "wait-on-customer": "wait_on_customer", "resume": "resume_case",
     "resolve": "resolve_case", "close": "close_case", "reopen": "reopen_case",
     "flag-policy-issue": "flag_policy_issue",
+    # issue 14: the customer's survey answers, follow-ups, disputes, merges and links, harassing calls
+    "record-survey-answer": "record_survey_answer", "open-follow-up": "open_follow_up",
+    "record-dispute": "record_dispute", "decide-dispute": "decide_dispute", "merge": "merge_case",
+    "link": "link_case", "flag-caller": "flag_caller", "end-contact": "end_contact",
 }
+TIMELINE_EVENTS = (ContactLogged, NoteAdded, ContactEnded)
 
 
 class CasePage(BaseModel):
@@ -44,22 +53,61 @@ def list_cases(
     engine: AppDep, principal: CurrentPrincipal,
     region: str | None = None, status: CaseStatus | None = None, assignee: str | None = None,
     category: Category | None = None, priority: Priority | None = None, provider_id: str | None = None,
-    contract_id: str | None = None, sort: Literal["sla", "age"] = "sla",
+    contract_id: str | None = None, merged_into: UUID | None = None, parent_id: UUID | None = None,
+    linked_to: UUID | None = None, sort: Literal["sla", "age"] = "sla",
     limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: Annotated[str | None, Query(max_length=500)] = None,
     min_position: Annotated[int | None, Query(ge=0)] = None,
 ) -> CasePage:
-    """Filter by region, status, assignee, category, priority, provider or contract; sorted by SLA due time
-    or age; a representative or coordinator sees only their region."""
+    """Filter by region, status, assignee, category, priority, provider or contract, the case a duplicate was
+    merged into, a parent, or any linked case; sorted by SLA due time or age; a representative or coordinator
+    sees only their region. Each row shows its links, merges, dispute, survey answers and a flagged caller."""
     require_role(principal, *READERS)
     if principal.regional:
         require_region(principal, region or str(principal.region))
         region = principal.region
     engine.read_after(min_position)
+    related = {"merged_into": merged_into, "parent_id": parent_id, "linked_to": linked_to}
     filters = {"region": region, "status": status, "assignee": assignee, "category": category,
-               "priority": priority, "provider_id": provider_id, "contract_id": contract_id}
+               "priority": priority, "provider_id": provider_id, "contract_id": contract_id,
+               **{name: str(value) if value else None for name, value in related.items()}}
     with engine.runner.store.reader() as view:
         page = case_page(view, filters, sort=sort, limit=limit, cursor=cursor)
     return CasePage(items=page.items, next_cursor=page.next_cursor)
+
+
+class TimelineEntry(BaseModel):
+    """A contact, note or ended contact of the case, or of a duplicate merged into it (`case_id` says which)."""
+
+    case_id: UUID
+    version: int
+    type: str
+    occurred_at: datetime
+    actor: Actor
+    data: dict[str, Any]
+
+
+@router.get("/{record_id}/timeline", response_model=list[TimelineEntry], summary="Contacts and notes of a case",
+            responses=READ_RESPONSES)
+def timeline(record_id: UUID, engine: AppDep, principal: CurrentPrincipal) -> list[TimelineEntry]:
+    """The case's contacts and notes with those of every duplicate merged into it (and into those), oldest
+    first: a merged duplicate's conversation is read from its survivor."""
+    case = read_record(engine, principal, Case, record_id, None, None)
+    assert isinstance(case, Case)
+    entries: list[TimelineEntry] = []
+    seen: set[UUID] = set()
+    pending = [case.id]
+    while pending:
+        case_id = pending.pop()
+        if case_id in seen:
+            continue
+        seen.add(case_id)
+        for event in engine.ledger.history(case_id):
+            if isinstance(event, TIMELINE_EVENTS):
+                entries.append(TimelineEntry(case_id=case_id, version=event.originator_version, type=event.type_name,
+                                             occurred_at=event.occurred_at, actor=event.actor,
+                                             data=event.model_dump(mode="json", exclude=ENVELOPE)))
+        pending += engine.ledger.get(Case, case_id).merged_cases
+    return sorted(entries, key=lambda entry: (entry.occurred_at, str(entry.case_id), entry.version))
 
 
 add_record_reads(router, Case)

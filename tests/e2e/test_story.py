@@ -88,7 +88,8 @@ def test_a_clinic_is_recruited_its_contract_signed_and_a_dispute_under_it_resolv
     ok(client.post(f"{case_url}/de-escalate", json={"note": "Calmed down; back to the rep"}, headers=COORDINATOR))
     ok(client.post(f"{case_url}/resolve", json={"resolution_code": "account_changed", "summary": "Credited"},
                    headers=REP))
-    ok(client.post(f"{case_url}/close", json={"satisfaction": 4}, headers=REP))
+    ok(client.post(f"{case_url}/close", json={}, headers=REP))
+    ok(client.post(f"{case_url}/record-survey-answer", json={"score": 4, "channel": "sms"}, headers=COORDINATOR))
     flagged = ok(client.post(f"{case_url}/flag-policy-issue", json={
         "policy_area": "billing", "note": "Clinic visits are billed twice when rescheduled"}, headers=REP))
 

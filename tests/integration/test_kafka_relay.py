@@ -34,7 +34,7 @@ from tests.kafka_broker import EXTERNAL, TansuBroker, consume_all
 from tests.ports import free_port
 
 CASELEDGER = str(Path(sys.executable).parent / "caseledger")
-RECORD_TYPES = ("case", "provider", "contract", "region")
+RECORD_TYPES = ("case", "provider", "contract", "region", "caller")
 
 
 def seeded(backend: Backend, directory: Path, cases: int = 15) -> CaseLedger:

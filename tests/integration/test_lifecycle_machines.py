@@ -20,8 +20,22 @@ from api.bootstrap import build_ledger
 from api.settings import Settings
 from domain.aggregate import Aggregate
 from domain.application import CaseLedger
+from domain.caller import Caller
 from domain.case import OPEN, WORKING, Case, CaseStatus
-from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
+from domain.case_events import (
+    MONEY_CATEGORIES,
+    ActionKind,
+    Category,
+    Channel,
+    ContactEndReason,
+    Direction,
+    DisputeOutcome,
+    LinkKind,
+    PolicyArea,
+    ResolutionCode,
+    Settlement,
+    SurveyChannel,
+)
 from domain.contract import Contract, ContractStatus, Party, ProviderCause
 from domain.errors import DomainError
 from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
@@ -34,6 +48,7 @@ from tests.factories import ADMIN, COORDINATOR, EVIDENCE, NOW, REP, terms
 from tests.postgres_server import shared_cluster
 
 ACTORS = st.sampled_from([REP, COORDINATOR, ADMIN, Actor(id="coord-south", role=Role.COORDINATOR)])
+SURVEY = Actor(id="survey-service", role=Role.SYSTEM)
 STAFF = st.sampled_from(["rep-north-1", "rep-north-2", "coord-north", "rep-south-1", "nobody"])
 WORDS = st.sampled_from(["Called back", "Waiting for the invoice", "Customer upset", "Done"])
 ACTION_IDS = st.sampled_from(["a1", "a2", "a3"])
@@ -117,7 +132,14 @@ class CaseMachine(LedgerMachine):
         super().__init__()
         self.live = Case.open(self.ctx(), uuid4(), region="north", channel=Channel.PHONE, customer_ref="cust-1",
                               subject="Charged twice", description="Same charge twice")
-        self.ledger.save(self.live)
+        # another case of the region to merge and link with, one of another region, and the case's caller
+        self.other = Case.open(self.ctx(), uuid4(), region="north", channel=Channel.WEB, customer_ref="cust-2",
+                               subject="Charged twice", description="Reported again")
+        self.foreign = Case.open(self.ctx(Actor(id="rep-south-1", role=Role.REPRESENTATIVE)), uuid4(),
+                                 region="south", channel=Channel.WEB, customer_ref="cust-3", subject="Outage",
+                                 description="No line")
+        self.caller = Caller.register(self.ctx(), "north", f"caller-{uuid4().hex[:8]}")
+        self.ledger.save(self.live, self.other, self.foreign, self.caller)
 
     def happy_path(self) -> list[Callable[[], None]]:
         case: Case = self.live
@@ -132,7 +154,8 @@ class CaseMachine(LedgerMachine):
             lambda: case.de_escalate(self.ctx(COORDINATOR), "Back to you"),
             lambda: case.complete_action(self.ctx(), "a1", "Refunded"),
             lambda: case.resolve(self.ctx(), ResolutionCode.REFUND_ISSUED, "Refunded"),
-            lambda: case.close(self.ctx(), 4),
+            lambda: case.close(self.ctx()),
+            lambda: case.record_survey_answer(self.ctx(SURVEY), 4, SurveyChannel.SMS, "Thanks"),
             lambda: case.reopen(self.ctx(), "Charged again"),
         ]
 
@@ -203,14 +226,78 @@ class CaseMachine(LedgerMachine):
         self.run(lambda: self.live.resolve(self.ctx(), code, "Resolved"))
 
     @fits(lambda c: c.status is CaseStatus.RESOLVED)
-    @rule(score=st.none() | st.integers(0, 6))
-    def close(self, score: int | None) -> None:
-        self.run(lambda: self.live.close(self.ctx(), score))
+    @rule(actor=ACTORS)
+    def close(self, actor: Actor) -> None:
+        self.run(lambda: self.live.close(self.ctx(actor)))
+
+    @fits(lambda c: c.status is CaseStatus.CLOSED)
+    @rule(score=st.integers(0, 6), actor=st.sampled_from([SURVEY, REP, COORDINATOR]))
+    def record_survey_answer(self, score: int, actor: Actor) -> None:
+        self.run(lambda: self.live.record_survey_answer(self.ctx(actor), score, SurveyChannel.EMAIL))
+
+    @fits(lambda c: c.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED))
+    @rule(window=st.integers(0, 40))
+    def reopen(self, window: int) -> None:
+        self.run(lambda: self.live.reopen(self.ctx(), "It came back", window))
 
     @fits(lambda c: c.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED))
     @rule()
-    def reopen(self) -> None:
-        self.run(lambda: self.live.reopen(self.ctx(), "It came back"))
+    def open_follow_up(self) -> None:
+        follow_up: list[Case] = []
+        self.run(lambda: follow_up.append(Case.open_follow_up(
+            self.ctx(), uuid4(), self.live, channel=Channel.EMAIL, subject="Again", description="It is back")))
+        if follow_up:
+            self.ledger.save(follow_up[0])
+            assert follow_up[0].link_to(self.live.id) is not None
+
+    @fits(lambda c: c.status in OPEN)
+    @rule(category=st.sampled_from([Category.BILLING, Category.PAYMENT, Category.COMPLAINT]),
+          amount=st.integers(-1, 3000), currency=st.sampled_from(["EUR", "USD", "XXX"]))
+    def record_dispute(self, category: Category, amount: int, currency: str) -> None:
+        if self.live.dispute is None and self.live.status in OPEN and not self.chaos:
+            self.run(lambda: self.live.triage(self.ctx(), category, self.live.priority or Priority.NORMAL))
+        self.run(lambda: self.live.record_dispute(self.ctx(), amount, currency, "INV-1", provider_id=uuid4()))
+
+    @fits(lambda c: c.dispute is not None and c.dispute.outcome is None)
+    @rule(outcome=st.sampled_from(DisputeOutcome), amount=st.none() | st.integers(0, 3000),
+          settlement=st.none() | st.sampled_from(Settlement))
+    def decide_dispute(self, outcome: DisputeOutcome, amount: int | None, settlement: Settlement | None) -> None:
+        self.run(lambda: self.live.decide_dispute(self.ctx(), outcome, "Decided", amount, settlement))
+
+    @fits(lambda c: c.merged_into is None)
+    @rule(which=st.sampled_from(["other", "foreign", "self"]), actor=ACTORS)
+    def merge(self, which: str, actor: Actor) -> None:
+        survivor = {"other": self.other, "foreign": self.foreign, "self": self.live}[which]
+        self.run_with(lambda: self.live.merge_into(self.ctx(actor), survivor), survivor)
+
+    @rule(which=st.sampled_from(["other", "foreign", "self"]), kind=st.sampled_from(LinkKind))
+    def link(self, which: str, kind: LinkKind) -> None:
+        other = {"other": self.other, "foreign": self.foreign, "self": self.live}[which]
+        self.run_with(lambda: self.live.link(self.ctx(), other, kind), other)
+
+    @fits(lambda c: c.status in OPEN)
+    @rule(harassment=st.booleans())
+    def flag_caller(self, harassment: bool) -> None:
+        if harassment and self.live.status in OPEN and not self.chaos:
+            self.run(lambda: self.live.triage(self.ctx(), Category.HARASSING_CALLS, Priority.HIGH))
+        self.run_with(lambda: self.live.flag_caller(self.ctx(), self.caller, "Threats", self.staff("coord-north")),
+                      self.caller)
+
+    @rule(reason=st.sampled_from(ContactEndReason))
+    def end_contact(self, reason: ContactEndReason) -> None:
+        self.run(lambda: self.live.end_contact(self.ctx(), reason, "Ended the call"))
+
+    def run_with(self, command: Callable[[], None], *others: Any) -> None:
+        """Run a command that changes other records too: a refusal leaves every one untouched, an acceptance
+        saves them together."""
+        before = [record.model_dump() for record in (self.live, *others)]
+        try:
+            command()
+        except DomainError:
+            assert [record.model_dump() for record in (self.live, *others)] == before
+            assert not any(record.pending_events for record in (self.live, *others))
+            return
+        self.ledger.save(self.live, *(other for other in others if other is not self.live))
 
     @rule(area=st.sampled_from(PolicyArea))
     def flag_policy_issue(self, area: PolicyArea) -> None:
@@ -236,11 +323,21 @@ class CaseMachine(LedgerMachine):
         finished = case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
         assert (case.resolution_code is not None) == finished
         assert not (finished and case.scheduled_actions)
-        assert (case.category is None) == (case.status is CaseStatus.NEW)
+        assert (case.category is None) == (case.status is CaseStatus.NEW) or case.merged_into is not None
         assert (case.waiting_since is not None) == (case.status is CaseStatus.WAITING_ON_CUSTOMER)
         assert case.status is not CaseStatus.IN_PROGRESS or case.assignee is not None
         assert (case.status is CaseStatus.ESCALATED) <= (case.escalated_to == "coord-north")
-        assert case.satisfaction is None or case.status is CaseStatus.CLOSED
+        assert not case.survey_answers or case.closed_at is not None or case.reopened > 0
+        assert all(1 <= answer.score <= 5 for answer in case.survey_answers)
+        assert case.dispute is None or case.category in MONEY_CATEGORIES
+        if case.dispute is not None and case.dispute.granted_minor is not None:
+            assert 0 < case.dispute.granted_minor <= case.dispute.amount_minor
+        assert case.merged_into is None or (case.status is CaseStatus.CLOSED and case.merged_into == self.other.id)
+        assert len({link.case_id for link in case.links}) == len(case.links)
+        assert all(link.case_id != self.foreign.id for link in case.links)
+        assert self.caller.flagged == bool(case.flagged_callers)
+        assert self.ledger.get(Case, self.other.id) == self.other
+        assert self.ledger.get(Caller, self.caller.id) == self.caller
         if case.first_response_due and case.resolution_due:
             assert case.first_response_due <= case.resolution_due + timedelta(days=7)
         assert len({flag.area for flag in case.policy_flags}) == len(case.policy_flags)

@@ -14,7 +14,7 @@ from api.bootstrap import build_runner, build_views
 from api.settings import Settings
 from domain.application import CaseLedger
 from domain.case import Case, CaseStatus
-from domain.case_events import Category, Channel, Direction, PolicyArea, ResolutionCode
+from domain.case_events import Category, Channel, Direction, PolicyArea, ResolutionCode, SurveyChannel
 from domain.contract import Party
 from domain.errors import RecordNotFound
 from domain.event import DomainEvent
@@ -62,7 +62,8 @@ class TestDashboard:
         ledger.log_contact(ledger.context(REP), done, Direction.OUTBOUND, Channel.PHONE, "Called back")
         clock.advance(timedelta(minutes=60))
         ledger.resolve_case(ledger.context(REP), done, ResolutionCode.FIXED, "Fixed")
-        ledger.close_case(ledger.context(REP), done, 4)
+        ledger.close_case(ledger.context(REP), done)
+        ledger.record_survey_answer(ledger.context(COORDINATOR), done, 4, SurveyChannel.EMAIL)
         ledger.flag_policy_issue(ledger.context(REP), done, PolicyArea.RETURNS, "Return window too short")
         runner.catch_up()
 

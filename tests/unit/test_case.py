@@ -291,15 +291,10 @@ class TestResolutionAndClosure:
         with pytest.raises(CaseNotAssigned):
             case_in(S.TRIAGED).resolve(ctx(), ResolutionCode.FIXED, "Fixed")
 
-    def test_closing_records_the_satisfaction_score(self) -> None:
+    def test_closing_takes_no_score_of_the_closer(self) -> None:
         case = case_in(S.RESOLVED)
-        case.close(ctx(), satisfaction=4)
-        assert (case.status, case.satisfaction) == (S.CLOSED, 4)
-
-    @pytest.mark.parametrize("score", [0, 6])
-    def test_a_satisfaction_score_outside_one_to_five_is_refused(self, score: int) -> None:
-        with pytest.raises(InvalidValue, match=r"^satisfaction:"):
-            case_in(S.RESOLVED).close(ctx(), satisfaction=score)
+        case.close(ctx())
+        assert (case.status, case.staff_rating, case.survey_answers) == (S.CLOSED, None, [])
 
     def test_closing_an_unresolved_case_is_refused(self) -> None:
         with pytest.raises(TransitionRefused, match="allowed only when resolved"):
@@ -309,7 +304,7 @@ class TestResolutionAndClosure:
     def test_reopening_returns_the_case_to_its_assignee_with_a_new_due_time(self, status: CaseStatus) -> None:
         case = case_in(status)
         case.reopen(later(48), "The problem came back")
-        assert (case.status, case.resolution_code, case.satisfaction, case.reopened) == (S.IN_PROGRESS, None, None, 1)
+        assert (case.status, case.resolution_code, case.closed_at, case.reopened) == (S.IN_PROGRESS, None, None, 1)
         assert case.resolution_due == NOW + timedelta(hours=48) + SLA_POLICY[Priority.HIGH].resolution
 
     def test_reopening_an_open_case_is_refused(self) -> None:
