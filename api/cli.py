@@ -146,8 +146,12 @@ def history(
         raise CliError(f"{record_id!r} is not a record id (a UUID such as 3f2b...-...)") from None
     ledger = open_store(get_settings())
     events = ledger.history(uuid)
+    if as_of is not None and version is not None:
+        raise CliError("give --as-of or --version, not both")
+    if as_of is not None and as_of.tzinfo is None:
+        raise CliError(f"--as-of {as_of.isoformat()} has no offset: give one, e.g. {as_of.isoformat()}Z")
     if as_of is not None or version is not None:
-        at = version if version is not None else ledger.version_at(uuid, _utc(as_of))  # type: ignore[arg-type]
+        at = version if version is not None else ledger.version_at(uuid, as_of)  # type: ignore[arg-type]
         if at > events[-1].originator_version:
             raise CliError(f"record {uuid} has {events[-1].originator_version} versions, not {at}")
         state = ledger.get(aggregate_class(events[0].aggregate_type), uuid, version=at)

@@ -118,6 +118,35 @@ def plan_demo(ledger: CaseLedger, clock: SimulatedClock, cases: int, seed: int) 
     return plan
 
 
+STAFF_CHANGE_REGIONS = ("east", "west", "central")
+"""Where the demo changes staff (north and south keep theirs: tokens in the docs and `make fuzz` name them)."""
+
+
+def _plan_staff_changes(plan: DemoPlan) -> None:
+    """A day after the last planned step: a coordinator holding open escalations is replaced (they move to
+    the successor), then a representative with open cases leaves (the cases return to the queue). Who is
+    chosen depends only on the store, so the same seed gives the same network."""
+    if not plan:
+        return
+    ledger, last = plan.ledger, max(when for when, _, _ in plan._queue)
+
+    def hand_over() -> None:
+        for region in STAFF_CHANGE_REGIONS:
+            if ledger.index.cases_escalated_to(region, f"coord-{region}"):
+                ledger.appoint_coordinator(ledger.context(ADMIN), region, f"coord-{region}-2", "Liis Saar")
+                return
+
+    def leave() -> None:
+        for region in STAFF_CHANGE_REGIONS:
+            for n in range(1, 5):
+                if ledger.index.open_cases_assigned(region, f"rep-{region}-{n}"):
+                    ledger.remove_representative(ledger.context(ADMIN), region, f"rep-{region}-{n}")
+                    return
+
+    plan.at(last + timedelta(days=1), hand_over)
+    plan.at(last + timedelta(days=1, hours=1), leave)
+
+
 def _coordinator(ledger: CaseLedger, region: str) -> Context:
     """A context of the region's coordinator: network-level decisions are not a representative's alone."""
     return ledger.context(Actor(id=f"coord-{region}", role=Role.COORDINATOR))
@@ -215,35 +244,6 @@ class _DemoNegotiation:
         contract = self.contract(ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.TERMINATED)
         if contract is not None and reference in contract.payments:
             self.ledger.record_payment_made(self.rep(), self.contract_id, reference, self.plan.clock.now.date())
-
-
-STAFF_CHANGE_REGIONS = ("east", "west", "central")
-"""Where the demo changes staff (north and south keep theirs: tokens in the docs and `make fuzz` name them)."""
-
-
-def _plan_staff_changes(plan: DemoPlan) -> None:
-    """A day after the last planned step: a coordinator holding open escalations is replaced (they move to
-    the successor), then a representative with open cases leaves (the cases return to the queue). Who is
-    chosen depends only on the store, so the same seed gives the same network."""
-    if not plan:
-        return
-    ledger, last = plan.ledger, max(when for when, _, _ in plan._queue)
-
-    def hand_over() -> None:
-        for region in STAFF_CHANGE_REGIONS:
-            if ledger.index.cases_escalated_to(region, f"coord-{region}"):
-                ledger.appoint_coordinator(ledger.context(ADMIN), region, f"coord-{region}-2", "Liis Saar")
-                return
-
-    def leave() -> None:
-        for region in STAFF_CHANGE_REGIONS:
-            for n in range(1, 5):
-                if ledger.index.open_cases_assigned(region, f"rep-{region}-{n}"):
-                    ledger.remove_representative(ledger.context(ADMIN), region, f"rep-{region}-{n}")
-                    return
-
-    plan.at(last + timedelta(days=1), hand_over)
-    plan.at(last + timedelta(days=1, hours=1), leave)
 
 
 def _person(rng: random.Random) -> str:
@@ -465,6 +465,7 @@ def _resolution_steps(
 def demo_start(today: date) -> datetime:
     """The simulated clock starts 90 days before today, at 08:00 UTC."""
     return datetime(today.year, today.month, today.day, 8, tzinfo=UTC) - timedelta(days=90)
+
 
 SURVEY = Actor(id="survey-service", role=Role.SYSTEM)
 """The survey service that sends the satisfaction survey at closure and records the customer's answer."""

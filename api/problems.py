@@ -15,6 +15,7 @@ from starlette.types import Scope
 
 from api.auth import InvalidToken
 from domain.errors import (
+    ClockBehindRecord,
     ConcurrentUpdate,
     DomainError,
     InvalidValue,
@@ -127,6 +128,8 @@ def _domain_status(error: DomainError) -> int:
         return 412
     if isinstance(error, NotOnStaff):
         return 403
+    if isinstance(error, ClockBehindRecord):
+        return 503
     return 409
 
 

@@ -6,6 +6,7 @@
     +-- RecordNotFound             no case, provider, contract or region with that id
     +-- VersionMismatch            the record moved on since the version the caller saw
     +-- ConcurrentUpdate           another writer saved the same record first
+    +-- ClockBehindRecord          this server's clock is behind the record's last event
     +-- CaseError
     |   +-- CaseNotTriaged, CaseNotAssigned, AlreadyAssigned, NotARepresentative,
     |   +-- AssigneeInOtherRegion, NotRegionCoordinator, AlreadyEscalated, NotEscalated,
@@ -44,6 +45,7 @@ __all__ = [
     "CaseError",
     "CaseNotAssigned",
     "CaseNotTriaged",
+    "ClockBehindRecord",
     "ConcurrentUpdate",
     "ContractError",
     "CoordinatorNotRemovable",
@@ -150,6 +152,17 @@ class VersionMismatch(DomainError):
             f"{kind} {record_id} is at version {actual}, not {expected}: reload it and try again"
         )
         self.actual = actual
+
+
+class ClockBehindRecord(DomainError):
+    """This server's clock reads earlier than the record's last event by more than clock skew explains:
+    the event would be dated falsely (or before its predecessor), so the command is not taken."""
+
+    def __init__(self, kind: str, record_id: UUID, now: datetime, last: datetime) -> None:
+        super().__init__(
+            f"{kind} {record_id} last changed at {last.isoformat()}, but this server's clock says "
+            f"{now.isoformat()}: set the server's clock right, then try again"
+        )
 
 
 class ConcurrentUpdate(DomainError):
@@ -562,34 +575,6 @@ __all__ += [
 ]
 
 
-# --- regions and their staff (issue 14: handovers, one person one region, the manager role) ---
-
-
-class CoordinatorNotRemovable(RegionError):
-    """A region keeps a coordinator: one is replaced by appointing another, not removed or transferred."""
-
-    def __init__(self, staff_id: str, region: str) -> None:
-        super().__init__(f"{staff_id} is the coordinator of region {region}: appoint another coordinator there "
-                         "first (their escalations move to the new one), then place them elsewhere")
-
-
-class StaffInAnotherRegion(RegionError):
-    """One person works in one region at a time: moving them is a transfer."""
-
-    def __init__(self, staff_id: str, current: str, wanted: str) -> None:
-        super().__init__(f"{staff_id} works in region {current}: a person works in one region at a time; "
-                         f"transfer them from {current} to {wanted} instead (their open cases return to "
-                         f"{current}'s queue)")
-
-
-class NetworkLevelOnly(NotOnStaff):
-    """A manager is on no region's staff: they act on network-level decisions only, in every region."""
-
-    def __init__(self, staff_id: str, region: str, what: str) -> None:
-        DomainError.__init__(self, f"{staff_id} is a manager, on no region's staff: a manager may terminate "
-                             f"providers and amend or terminate contracts in every region, but {what} in region "
-                             f"{region} is for its current staff or an administrator")
-
 # --- cases (issue 14: separation of duties, surveys, reopen window, disputes, merge and link, harassment) ---
 
 
@@ -725,3 +710,32 @@ class NotAHarassingContact(CaseError):
     def __init__(self, case_id: UUID) -> None:
         super().__init__(f"case {case_id} is neither a harassment case nor a flagged caller's: log the contact "
                          "instead")
+
+
+# --- regions and their staff (issue 14: handovers, one person one region, the manager role) ---
+
+
+class CoordinatorNotRemovable(RegionError):
+    """A region keeps a coordinator: one is replaced by appointing another, not removed or transferred."""
+
+    def __init__(self, staff_id: str, region: str) -> None:
+        super().__init__(f"{staff_id} is the coordinator of region {region}: appoint another coordinator there "
+                         "first (their escalations move to the new one), then place them elsewhere")
+
+
+class StaffInAnotherRegion(RegionError):
+    """One person works in one region at a time: moving them is a transfer."""
+
+    def __init__(self, staff_id: str, current: str, wanted: str) -> None:
+        super().__init__(f"{staff_id} works in region {current}: a person works in one region at a time; "
+                         f"transfer them from {current} to {wanted} instead (their open cases return to "
+                         f"{current}'s queue)")
+
+
+class NetworkLevelOnly(NotOnStaff):
+    """A manager is on no region's staff: they act on network-level decisions only, in every region."""
+
+    def __init__(self, staff_id: str, region: str, what: str) -> None:
+        DomainError.__init__(self, f"{staff_id} is a manager, on no region's staff: a manager may terminate "
+                             f"providers and amend or terminate contracts in every region, but {what} in region "
+                             f"{region} is for its current staff or an administrator")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError, Recording, StoredEvent
 from eventsourcing.utils import Environment
 
 from domain.aggregate import Aggregate
-from domain.errors import ConcurrentUpdate, RecordNotFound, VersionMismatch
+from domain.errors import ClockBehindRecord, ConcurrentUpdate, RecordNotFound, VersionMismatch
 from domain.event import DomainEvent
 from domain.index import NoIndex, RecordIndex
 from domain.values import Actor, Context
@@ -22,6 +22,10 @@ from domain.values import Actor, Context
 __all__ = ["CommandResult", "LedgerBase", "LoggedEvent", "replay"]
 
 A = TypeVar("A", bound=Aggregate)
+
+CLOCK_SKEW = timedelta(seconds=5)
+"""How far the clocks of two servers writing one store may disagree: an event is dated at its record's
+last event's time when this server's clock is behind it by no more, and refused when by more."""
 
 CACHED_RECORDS = 10_000
 """Records kept in memory between commands. A cached record is brought up to date with the events
@@ -167,7 +171,7 @@ class LedgerBase(Application[UUID]):
         aggregate = self.get(kind, record_id)
         if expected_version is not None and expected_version != aggregate.version:
             raise VersionMismatch(kind.aggregate_type, record_id, expected_version, aggregate.version)
-        stamp = self._stamp.set(max(self.clock(), aggregate.modified_at))
+        stamp = self._stamp.set(self._time_after(aggregate))
         try:
             command(aggregate)
         finally:
@@ -180,6 +184,14 @@ class LedgerBase(Application[UUID]):
             # a conditional command that lost the race saw a version that is no longer current
             raise VersionMismatch(kind.aggregate_type, record_id, expected_version,
                                   self.get(kind, record_id).version) from None
+
+    def _time_after(self, aggregate: Aggregate) -> datetime:
+        """The time of a command on `aggregate`: the clock's, or its last event's where clocks of two
+        servers disagree by a little; a clock further behind is refused rather than dated falsely."""
+        now = self.clock()
+        if aggregate.modified_at - now > CLOCK_SKEW:
+            raise ClockBehindRecord(aggregate.aggregate_type, aggregate.id, now, aggregate.modified_at)
+        return max(now, aggregate.modified_at)
 
     def _commit(self, aggregate: Aggregate) -> CommandResult:
         try:

@@ -226,6 +226,10 @@ def test_history_as_of_prints_the_state_at_that_moment(tmp_path: Path) -> None:
     assert (before["version"], after["version"]) == (escalated["version"] - 1, escalated["version"])
     assert (before["status"], after["status"]) == ("in_progress", "escalated")
     assert json.loads(run(tmp_path, "history", case_id, "--version", "1").stdout)["status"] == "new"
+    both = run(tmp_path, "history", case_id, "--version", "1", "--as-of", just_before, check=False)
+    assert both.returncode == 1 and both.stderr == "caseledger: give --as-of or --version, not both\n"
+    naive = run(tmp_path, "history", case_id, "--as-of", "2026-09-01T12:00:00", check=False)
+    assert naive.returncode == 1 and "has no offset" in naive.stderr
 
 
 def test_audit_export_writes_a_file_that_verifies_on_its_own(tmp_path: Path) -> None:

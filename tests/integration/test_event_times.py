@@ -20,7 +20,8 @@ from adapters.clock import SimulatedClock
 from domain.application import CaseLedger
 from domain.case_events import Channel
 from domain.contract import Party
-from domain.errors import ConcurrentUpdate, RecordNotFound
+from domain.errors import ClockBehindRecord, ConcurrentUpdate, RecordNotFound
+from domain.ledger import CLOCK_SKEW
 from domain.provider import ProviderKind
 from domain.values import Context
 from tests.factories import NOW, REP, ctx, terms
@@ -56,17 +57,28 @@ class TestAHeldContext:
         assert ledger.version_at(case_id, history[3].occurred_at) == 4
         assert ledger.version_at(case_id, history[4].occurred_at) == 5
 
-    def test_a_clock_behind_the_records_last_event_dates_the_event_at_that_event(
+    def test_a_clock_a_little_behind_the_records_last_event_dates_the_event_at_that_event(
         self, ledger: CaseLedger, clock: SimulatedClock
     ) -> None:
         case_id = open_case(ledger)
         clock.advance(timedelta(hours=1))
         ledger.add_note(ledger.context(REP), case_id, "from a server whose clock is right")
-        # another server's clock is an hour behind
-        clock.advance(timedelta(hours=-1))
+        # another server's clock is a little behind (skew between servers)
+        clock.advance(-CLOCK_SKEW)
         ledger.add_note(ledger.context(REP), case_id, "from a server whose clock is behind")
         (_, first), (_, second), (_, third) = times(ledger, case_id)
         assert first < second == third
+
+    def test_a_clock_far_behind_the_records_last_event_is_refused_rather_than_dated_falsely(
+        self, ledger: CaseLedger, clock: SimulatedClock
+    ) -> None:
+        case_id = open_case(ledger)
+        clock.advance(timedelta(hours=1))
+        ledger.add_note(ledger.context(REP), case_id, "from a server whose clock is right")
+        clock.advance(timedelta(hours=-1))
+        with pytest.raises(ClockBehindRecord, match="set the server's clock right"):
+            ledger.add_note(ledger.context(REP), case_id, "from a server whose clock is an hour behind")
+        assert len(times(ledger, case_id)) == 2
 
     def test_a_command_on_one_record_that_reads_another_is_dated_when_it_runs(
         self, ledger: CaseLedger, clock: SimulatedClock
@@ -149,7 +161,10 @@ def test_any_interleaving_of_held_contexts_keeps_each_records_times_in_order(
             case ("hold", slot):
                 held[slot] = ledger.context(REP)
             case ("use", slot, record):
-                ledger.add_note(held[slot], records[record], "a note")
+                try:
+                    ledger.add_note(held[slot], records[record], "a note")
+                except ClockBehindRecord:  # refused only where the clock is further behind than skew explains
+                    assert times(ledger, records[record])[-1][1] - clock() > CLOCK_SKEW
             case ("tick", seconds):
                 clock.advance(timedelta(seconds=seconds))
     for record_id in records:
