@@ -7,7 +7,7 @@ from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from domain.aggregate import Aggregate
 from domain.caller import Caller
@@ -39,7 +39,7 @@ from domain.money import Currency, MinorUnits
 from domain.provider import Provider
 from domain.sla import Priority
 from domain.staffing import RegionCommands
-from domain.values import Code, Context, CustomerContact, ShortTextIn, TextIn
+from domain.values import Code, Context, CustomerContact, Moment, ShortTextIn, TextIn
 
 __all__ = ["CaseCommands", "ManualLinkKind", "Satisfaction"]
 
@@ -125,7 +125,7 @@ class CaseCommands(RegionCommands):
         return self._update(Case, case_id, expected_version, lambda c: c.update_contact(ctx, contact))
 
     def schedule_action(
-        self, ctx: Context, case_id: UUID, action_id: Code, kind: ActionKind, due_at: AwareDatetime, details: TextIn,
+        self, ctx: Context, case_id: UUID, action_id: Code, kind: ActionKind, due_at: Moment, details: TextIn,
         expected_version: int | None = None,
     ) -> CommandResult:
         return self._update(

@@ -46,7 +46,7 @@ from domain.errors import (
 )
 from domain.event import DomainEvent
 from domain.provider import Provider, ProviderStatus, require_authority
-from domain.values import Code, Context, Frozen, ShortText, ShortTextIn, Text
+from domain.values import Code, Context, Frozen, InCalendar, ShortText, ShortTextIn, Text
 
 __all__ = [
     "Contract",
@@ -117,8 +117,8 @@ class Terms(Frozen):
     rates: Annotated[list[Rate], Field(min_length=1, max_length=200)]
     currency: Currency = "EUR"
     payment_terms_days: Annotated[int, Field(ge=1, le=180)]
-    effective_on: date
-    expires_on: date
+    effective_on: Annotated[date, InCalendar]
+    expires_on: Annotated[date, InCalendar]
 
 
 class ProviderEvidence(Frozen):

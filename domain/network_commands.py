@@ -10,7 +10,6 @@ provider and its status calls for it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -23,7 +22,7 @@ from domain.errors import ConcurrentUpdate, VersionMismatch
 from domain.ledger import CommandResult
 from domain.provider import Provider, ProviderKind, RetentionRisk
 from domain.staffing import RegionCommands
-from domain.values import Code, Context, ShortTextIn, TextIn
+from domain.values import Code, Context, Day, ShortTextIn, TextIn
 
 __all__ = ["NetworkCommands"]
 
@@ -59,12 +58,12 @@ class NetworkCommands(RegionCommands):
         return self._update(Provider, provider_id, expected_version, lambda p: p.start_credentialing(ctx))
 
     def credential_provider(
-        self, ctx: Context, provider_id: UUID, expires_on: date, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, expires_on: Day, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Provider, provider_id, expected_version, lambda p: p.credential(ctx, expires_on))
 
     def recredential_provider(
-        self, ctx: Context, provider_id: UUID, expires_on: date, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, expires_on: Day, expected_version: int | None = None
     ) -> CommandResult:
         return self._update_provider(provider_id, expected_version, lambda p: p.recredential(ctx, expires_on), ctx)
 
@@ -180,7 +179,7 @@ class NetworkCommands(RegionCommands):
                             lambda c: c.decline_amendment(ctx, party, reason))
 
     def renew_contract(
-        self, ctx: Context, contract_id: UUID, expires_on: date, expected_version: int | None = None
+        self, ctx: Context, contract_id: UUID, expires_on: Day, expected_version: int | None = None
     ) -> CommandResult:
         """Extend the contract, at most to its provider's credential expiry."""
         def renew(contract: Contract) -> None:
@@ -198,7 +197,7 @@ class NetworkCommands(RegionCommands):
 
     def record_payment_owed(
         self, ctx: Context, contract_id: UUID, reference: ShortTextIn,
-        amount_minor: Annotated[int, Field(gt=0, le=10**12)], currency: Currency, received_on: date,
+        amount_minor: Annotated[int, Field(gt=0, le=10**12)], currency: Currency, received_on: Day,
         expected_version: int | None = None,
     ) -> CommandResult:
         """A claim or invoice the network owes the provider (integer minor units): due after the payment terms."""
@@ -206,7 +205,7 @@ class NetworkCommands(RegionCommands):
                             lambda c: c.record_payment_owed(ctx, reference, amount_minor, currency, received_on))
 
     def record_payment_made(
-        self, ctx: Context, contract_id: UUID, reference: ShortTextIn, paid_on: date,
+        self, ctx: Context, contract_id: UUID, reference: ShortTextIn, paid_on: Day,
         expected_version: int | None = None,
     ) -> CommandResult:
         """The network paid a claim or invoice recorded as owed."""

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationInfo
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationInfo,
+)
 from pydantic_core import PydanticCustomError
 
 __all__ = [
     "PERSONAL_DATA",
     "Actor",
     "Code",
+    "CALENDAR_PATTERN",
     "Context",
+    "Day",
+    "FIRST_YEAR",
+    "InCalendar",
+    "LAST_YEAR",
+    "Moment",
+    "within_years",
     "Frozen",
     "CustomerContact",
     "NO_NUL",
@@ -50,6 +67,38 @@ def refuse_nul(value: object, info: ValidationInfo) -> object:
         raise PydanticCustomError("nul_character", "contains a NUL character (U+0000), which no stored text can hold")
     return value
 
+
+FIRST_YEAR, LAST_YEAR = 1900, 8999
+CALENDAR_PATTERN = r"^(19|[2-8][0-9])[0-9]{2}-"
+"""The text of a date or time from year 1900 to 8999 (RFC 3339 otherwise, as its `format` says)."""
+
+
+def within_years(value: object, info: ValidationInfo) -> object:
+    """Refuse a new date or time outside the years the engine can compute with. Python's calendar ends at
+    years 1 and 9999: a due date of 9999-12-31 plus payment terms, or 0001-01-01 at +01:00 turned to UTC,
+    overflows. Years 1900 to 8999 leave a day for any offset and years for any period a rule adds."""
+    if info.context == STORED_FACTS:
+        return value
+    if isinstance(value, str):
+        inside = re.match(CALENDAR_PATTERN, value) is not None
+    elif isinstance(value, date):
+        inside = FIRST_YEAR <= value.year <= LAST_YEAR
+    else:
+        return value  # not a date at all: the type's own check names it
+    if not inside:
+        raise PydanticCustomError("time_out_of_range", "must be a date or time from year {first} to {last}",
+                                  {"first": FIRST_YEAR, "last": LAST_YEAR})
+    return value
+
+
+InCalendar = BeforeValidator(within_years)
+"""For values inside published event schemas, which may not change: the rule without its pattern."""
+
+Moment = Annotated[AwareDatetime, InCalendar, Field(json_schema_extra={"pattern": CALENDAR_PATTERN})]
+"""An aware time from year 1900 to 8999, as a command or a query takes it."""
+
+Day = Annotated[date, InCalendar, Field(json_schema_extra={"pattern": CALENDAR_PATTERN})]
+"""A date from year 1900 to 8999, as a command takes it."""
 
 NoNul = BeforeValidator(refuse_nul)
 """Placed after a type's constraints (it still runs first), so the JSON schema keeps their `pattern`."""

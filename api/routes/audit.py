@@ -9,10 +9,9 @@ from pydantic import BaseModel
 
 from adapters.audit import AnchorsUnreadable, read_anchors, verify_store
 from adapters.hash_chain import GENESIS, Anchor, Verdict
-from api.bounded_time import BoundedTime
 from api.deps import AppDep, CurrentPrincipal, require_role
 from api.routes.commands import COMMAND_RESPONSES
-from domain.values import Role
+from domain.values import Moment, Role
 from projections.audit_trail import audit_events
 from projections.store import iso
 
@@ -36,8 +35,8 @@ class Verification(BaseModel):
 def events(
     engine: AppDep, principal: CurrentPrincipal, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, record_id: Annotated[str | None, Query(max_length=64)] = None,
-    actor_id: Annotated[str | None, Query(max_length=64)] = None, since: BoundedTime | None = None,
-    until: BoundedTime | None = None, min_position: Annotated[int | None, Query(ge=0)] = None,
+    actor_id: Annotated[str | None, Query(max_length=64)] = None, since: Moment | None = None,
+    until: Moment | None = None, min_position: Annotated[int | None, Query(ge=0)] = None,
 ) -> list[dict[str, Any]]:
     """From position `after`, optionally of one record, by one actor, or within [since, until)."""
     require_role(principal, Role.AUDITOR, Role.INTEGRATOR, Role.ADMIN)

@@ -14,7 +14,6 @@ import orjson
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel
 
-from api.bounded_time import BoundedTime
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role, role_guard
 from api.problems import Problem
 from api.routes.commands import COMMAND_RESPONSES, WRITERS, CommandAccepted, request_model, run_command
@@ -22,7 +21,7 @@ from domain.aggregate import Aggregate
 from domain.application import CaseLedger
 from domain.errors import ConcurrentUpdate, RecordNotFound
 from domain.event import DomainEvent
-from domain.values import Actor, Role
+from domain.values import Actor, Moment, Role
 
 __all__ = ["READERS", "HistoryEvent", "add_creation", "add_record_reads"]
 
@@ -145,7 +144,7 @@ def add_record_reads(router: APIRouter, kind: type[Aggregate], public: type[Base
     `present(engine, record)`, the record is answered as that public model (computed fields beside its own)."""
 
     def get(record_id: UUID, engine: AppDep, principal: CurrentPrincipal, response: Response,
-            as_of: Annotated[BoundedTime | None, Query(description="State at this time.")] = None,
+            as_of: Annotated[Moment | None, Query(description="State at this time.")] = None,
             version: Annotated[int | None, Query(ge=1, le=2**31, description="State at this version.")] = None,
             if_none_match: IfNoneMatch = None,
             ) -> Any:

@@ -8,12 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from api.bounded_time import BoundedTime
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role, role_guard
 from api.routes.commands import COMMAND_RESPONSES, CommandAccepted, run_command
 from api.routes.records import READERS
 from domain.errors import RecordNotFound
-from domain.values import Code, Role, ShortTextIn
+from domain.values import Code, Moment, Role, ShortTextIn
 from projections.dashboard import region_dashboard
 
 __all__ = ["router"]
@@ -109,7 +108,7 @@ def list_regions(
 @router.get("/{region}/dashboard", summary="The coordinator's dashboard")
 def dashboard(
     region: str, engine: AppDep, principal: CurrentPrincipal,
-    now: Annotated[BoundedTime | None, Query(description="Compute as of this time (years 1900 to 8999); "
+    now: Annotated[Moment | None, Query(description="Compute as of this time (years 1900 to 8999); "
                                             "default now.")] = None,
     at_risk_hours: Annotated[float, Query(ge=0, le=24 * 90)] = 24,
     min_position: Annotated[int | None, Query(ge=0)] = None,
