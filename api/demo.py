@@ -16,7 +16,7 @@ from uuid import UUID
 
 from adapters.clock import SimulatedClock
 from domain.application import CaseLedger
-from domain.case_events import (
+from domain.casework.case_events import (
     ActionKind,
     Category,
     Channel,
@@ -29,9 +29,9 @@ from domain.case_events import (
     Settlement,
     SurveyChannel,
 )
-from domain.contract import Contract, ContractStatus, Party, ProviderEvidence, Rate, Terms
-from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
-from domain.sla import Priority
+from domain.casework.sla import Priority
+from domain.network.contract import Contract, ContractStatus, Party, ProviderEvidence, Rate, Terms
+from domain.network.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
 from domain.values import Actor, Context, CustomerContact, Role
 
 __all__ = ["DemoPlan", "plan_demo"]

@@ -18,11 +18,11 @@ from uuid import UUID
 from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger
 from api.settings import Settings
-from domain.case import Case
-from domain.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
+from domain.casework.case import Case
+from domain.casework.case_events import ActionKind, Category, Channel, Direction, PolicyArea, ResolutionCode
+from domain.casework.sla import Priority
 from domain.event import DomainEvent
-from domain.region import Region, StaffMember
-from domain.sla import Priority
+from domain.staff.region import Region, StaffMember
 from domain.values import Actor, Context, Role
 
 __all__ = ["write_history"]

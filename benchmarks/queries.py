@@ -20,8 +20,8 @@ from api.bootstrap import build_ledger, build_runner
 from api.settings import Settings
 from benchmarks.history import START, write_history
 from benchmarks.report import Row, percentiles, run_benchmark
-from domain.case import Case
-from domain.case_events import Channel
+from domain.casework.case import Case
+from domain.casework.case_events import Channel
 from domain.values import Actor, Role
 from projections.cases import case_page
 from projections.dashboard import region_dashboard

@@ -23,7 +23,7 @@ from api.bootstrap import build_ledger, build_relay
 from api.settings import Settings
 from benchmarks.history import START, write_history
 from benchmarks.report import Row, percentiles, run_benchmark
-from domain.case_events import Channel
+from domain.casework.case_events import Channel
 from domain.values import Actor, Role
 from tests.conftest import staff_regions
 from tests.kafka_broker import TansuBroker

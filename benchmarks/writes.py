@@ -29,7 +29,7 @@ from api.bootstrap import build_ledger, migrate
 from api.settings import Settings
 from benchmarks.history import START
 from benchmarks.report import Row, run_benchmark
-from domain.case_events import Channel
+from domain.casework.case_events import Channel
 from domain.values import Actor, Role
 from tests.conftest import staff_regions
 from tests.e2e.conftest import headers, staff, start_server, stop_server, wait_until_up

@@ -6,14 +6,14 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import MutableOrImmutableAggregate
 
-from domain.case import Case
-from domain.case_commands import CaseCommands
-from domain.contract import Contract
+from domain.casework.case import Case
+from domain.casework.case_commands import CaseCommands
 from domain.ledger import replay
-from domain.network_commands import NetworkCommands
-from domain.provider import Provider
-from domain.region import Region
+from domain.network.contract import Contract
+from domain.network.network_commands import NetworkCommands
+from domain.network.provider import Provider
 from domain.snapshot import Snapshot
+from domain.staff.region import Region
 
 SNAPSHOT_INTERVAL = 50
 """A snapshot every 50 events: loading any version replays at most 49 events."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from domain.case_events import (
+from domain.casework.case_events import (
     ActionCancelled,
     ActionCompleted,
     ActionScheduled,

@@ -9,10 +9,11 @@ from typing import Any
 
 import orjson
 
-from domain.contract import (
+from domain.event import DomainEvent
+from domain.network.contract import (
     STATUS_AFTER as CONTRACT_STATUS_AFTER,
 )
-from domain.contract import (
+from domain.network.contract import (
     ContractAmended,
     ContractAmendmentDeclined,
     ContractAmendmentProposed,
@@ -27,11 +28,10 @@ from domain.contract import (
     Party,
     Terms,
 )
-from domain.event import DomainEvent
-from domain.provider import (
+from domain.network.provider import (
     STATUS_AFTER as PROVIDER_STATUS_AFTER,
 )
-from domain.provider import (
+from domain.network.provider import (
     ProviderCredentialed,
     ProviderEvent,
     ProviderMeetingLogged,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.event import DomainEvent
-from domain.region import CoordinatorAppointed, RegionEstablished, RepresentativeJoined, RepresentativeLeft
+from domain.staff.region import CoordinatorAppointed, RegionEstablished, RepresentativeJoined, RepresentativeLeft
 from projections.store import Change, Delete, Projection, Table, Upsert, ViewReader
 
 __all__ = ["Staff"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from domain.case import Case, CaseStatus
-from domain.case_events import ActionKind, Category, Channel, Direction, ResolutionCode
-from domain.contract import Contract, ContractStatus, Party, ProviderEvidence, Rate, Terms
-from domain.provider import Provider, ProviderKind, ProviderStatus
-from domain.region import StaffMember
-from domain.sla import Priority
+from domain.casework.case import Case, CaseStatus
+from domain.casework.case_events import ActionKind, Category, Channel, Direction, ResolutionCode
+from domain.casework.sla import Priority
+from domain.network.contract import Contract, ContractStatus, Party, ProviderEvidence, Rate, Terms
+from domain.network.provider import Provider, ProviderKind, ProviderStatus
+from domain.staff.region import StaffMember
 from domain.values import Actor, Context, Role
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -13,9 +13,9 @@ from pydantic import BaseModel
 from api.deps import AppDep, CurrentPrincipal, require_region, require_role
 from api.routes.commands import add_commands
 from api.routes.records import ENVELOPE, READ_RESPONSES, READERS, add_creation, add_record_reads, read_record
-from domain.case import Case, CaseStatus
-from domain.case_events import Category, ContactEnded, ContactLogged, NoteAdded
-from domain.sla import Priority
+from domain.casework.case import Case, CaseStatus
+from domain.casework.case_events import Category, ContactEnded, ContactLogged, NoteAdded
+from domain.casework.sla import Priority
 from domain.values import Actor
 from projections.cases import case_page
 

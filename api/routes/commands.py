@@ -19,13 +19,13 @@ from domain.aggregate import Aggregate
 from domain.application import CaseLedger
 from domain.errors import InvalidValue
 from domain.ledger import CommandResult
-from domain.staffing import NETWORK_LEVEL_COMMANDS
+from domain.staff.staffing import NETWORK_LEVEL_COMMANDS
 from domain.values import Role
 
 __all__ = ["CommandAccepted", "add_commands", "request_model", "run_command"]
 
 WRITERS = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
-"""Roles that run commands; a manager only the network-level ones (`domain.staffing.NETWORK_LEVEL_COMMANDS`)."""
+"""Roles that run commands; a manager only the network-level ones (`domain.staff.staffing.NETWORK_LEVEL_COMMANDS`)."""
 VERSION_TAG = re.compile(r"[0-9]{1,10}", re.ASCII)
 MANAGER_MAY = "terminate providers and amend or terminate contracts (in every region)"
 IF_MATCH_PATTERN = r'^(W/)?"?[0-9]{1,10}"?$'

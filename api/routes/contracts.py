@@ -13,7 +13,8 @@ from api.deps import AppDep, CurrentPrincipal, Engine
 from api.routes.commands import add_commands
 from api.routes.providers import scoped_region
 from api.routes.records import add_creation, add_record_reads
-from domain.contract import (
+from domain.event import DomainEvent
+from domain.network.contract import (
     Contract,
     ContractCounterOffered,
     ContractDrafted,
@@ -27,8 +28,7 @@ from domain.contract import (
     ProviderEvidence,
     Terms,
 )
-from domain.event import DomainEvent
-from domain.provider import Provider
+from domain.network.provider import Provider
 from projections.directory import contract_page, contract_register
 
 __all__ = ["router"]

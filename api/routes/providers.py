@@ -13,7 +13,7 @@ from api.deps import AppDep, CurrentPrincipal, Engine, Principal, require_region
 from api.routes.commands import add_commands
 from api.routes.records import READ_RESPONSES, READERS, add_creation, add_record_reads, read_record
 from domain.errors import RecordNotFound
-from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
+from domain.network.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
 from projections.directory import pipeline, provider_page, provider_row
 
 __all__ = ["router"]

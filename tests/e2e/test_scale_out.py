@@ -18,8 +18,8 @@ from adapters.clock import SimulatedClock
 from adapters.projection_runner import ProjectionRunner
 from api.bootstrap import build_ledger, build_views
 from api.settings import Settings
-from domain.case import Case
-from domain.case_events import NoteAdded
+from domain.casework.case import Case
+from domain.casework.case_events import NoteAdded
 from domain.values import Role
 from projections import ALL_PROJECTIONS
 from tests.conftest import Backend

@@ -15,9 +15,9 @@ from adapters.projection_runner import ProjectionRunner
 from api.bootstrap import build_runner
 from api.settings import Settings
 from domain.application import CaseLedger
-from domain.caller import Caller
-from domain.case import Case, CaseStatus
-from domain.case_events import (
+from domain.casework.caller import Caller
+from domain.casework.case import Case, CaseStatus
+from domain.casework.case_events import (
     Category,
     Channel,
     ContactEndReason,
@@ -28,6 +28,7 @@ from domain.case_events import (
     Settlement,
     SurveyChannel,
 )
+from domain.casework.sla import Priority
 from domain.errors import (
     CasesInDifferentRegions,
     EscalatedCaseNeedsCoordinator,
@@ -36,8 +37,7 @@ from domain.errors import (
     ReopenWindowPassed,
 )
 from domain.ledger import CommandResult
-from domain.provider import ProviderKind
-from domain.sla import Priority
+from domain.network.provider import ProviderKind
 from domain.values import Actor, Role
 from projections.cases import case_page
 from projections.dashboard import region_dashboard

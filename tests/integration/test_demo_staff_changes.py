@@ -9,9 +9,9 @@ from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger
 from api.demo import DemoPlan, _plan_regions, _plan_staff_changes
 from api.settings import Settings
-from domain.case import Case
-from domain.case_events import Category, Channel
-from domain.sla import Priority
+from domain.casework.case import Case
+from domain.casework.case_events import Category, Channel
+from domain.casework.sla import Priority
 from domain.values import Actor, Role
 from tests.factories import NOW
 

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from adapters.clock import SimulatedClock
 from domain.application import CaseLedger
-from domain.case_events import Channel
-from domain.contract import Party
+from domain.casework.case_events import Channel
 from domain.errors import ClockBehindRecord, ConcurrentUpdate, RecordNotFound
 from domain.ledger import CLOCK_SKEW
-from domain.provider import ProviderKind
+from domain.network.contract import Party
+from domain.network.provider import ProviderKind
 from domain.values import Context
 from tests.factories import NOW, REP, ctx, terms
 

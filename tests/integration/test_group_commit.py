@@ -22,8 +22,8 @@ from adapters.group_commit import GroupCommitSQLiteRecorder
 from api.bootstrap import build_ledger
 from api.settings import Settings
 from domain.application import CaseLedger
-from domain.case import Case
-from domain.case_events import Channel
+from domain.casework.case import Case
+from domain.casework.case_events import Channel
 from domain.errors import VersionMismatch
 from domain.ledger import CommandResult
 from tests.conftest import staff_regions
@@ -109,7 +109,7 @@ WRITER = """
 import sys, threading
 from api.bootstrap import build_ledger
 from api.settings import Settings
-from domain.case_events import Channel
+from domain.casework.case_events import Channel
 from tests.conftest import staff_regions
 from tests.factories import REP
 

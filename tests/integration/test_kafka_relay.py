@@ -25,7 +25,7 @@ from api.bootstrap import build_ledger
 from api.demo import plan_demo
 from api.event_schemas import event_schema
 from domain.application import CaseLedger
-from domain.case_events import Channel
+from domain.casework.case_events import Channel
 from domain.values import Role
 from tests.conftest import Backend
 from tests.e2e.conftest import SECRET, headers

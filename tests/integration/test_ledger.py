@@ -11,9 +11,9 @@ from adapters.clock import SimulatedClock
 from api.bootstrap import build_ledger
 from api.settings import Settings
 from domain.application import CaseLedger
-from domain.case import Case, CaseStatus
-from domain.case_events import Category, Channel
-from domain.contract import Party
+from domain.casework.case import Case, CaseStatus
+from domain.casework.case_events import Category, Channel
+from domain.casework.sla import Priority
 from domain.errors import (
     ConcurrentUpdate,
     ProviderNotActive,
@@ -24,8 +24,8 @@ from domain.errors import (
     StaffNotInRegion,
     VersionMismatch,
 )
-from domain.provider import Provider, ProviderKind
-from domain.sla import Priority
+from domain.network.contract import Party
+from domain.network.provider import Provider, ProviderKind
 from domain.values import Actor
 from tests.conftest import Backend
 from tests.factories import ADMIN, COORDINATOR, EVIDENCE, REP, terms

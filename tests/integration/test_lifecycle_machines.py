@@ -20,9 +20,9 @@ from api.bootstrap import build_ledger
 from api.settings import Settings
 from domain.aggregate import Aggregate
 from domain.application import CaseLedger
-from domain.caller import Caller
-from domain.case import OPEN, WORKING, Case, CaseStatus
-from domain.case_events import (
+from domain.casework.caller import Caller
+from domain.casework.case import OPEN, WORKING, Case, CaseStatus
+from domain.casework.case_events import (
     MONEY_CATEGORIES,
     ActionKind,
     Category,
@@ -36,11 +36,11 @@ from domain.case_events import (
     Settlement,
     SurveyChannel,
 )
-from domain.contract import Contract, ContractStatus, Party, ProviderCause
+from domain.casework.sla import Priority
 from domain.errors import DomainError
-from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
-from domain.region import Region, StaffChange
-from domain.sla import Priority
+from domain.network.contract import Contract, ContractStatus, Party, ProviderCause
+from domain.network.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
+from domain.staff.region import Region, StaffChange
 from domain.values import Actor, Context, Role
 from tests.components import requires
 from tests.conftest import Backend, staff_regions

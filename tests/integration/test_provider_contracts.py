@@ -14,14 +14,14 @@ from adapters.projection_runner import ProjectionRunner
 from api.bootstrap import build_runner
 from api.settings import Settings
 from domain.application import CaseLedger
-from domain.contract import Contract, ContractStatus, Party, ProviderCause
 from domain.errors import (
     CredentialNotYetExpired,
     NotOnStaff,
     ProviderTerminationNeedsAuthority,
     RenewalPastCredential,
 )
-from domain.provider import Provider, ProviderKind, ProviderStatus
+from domain.network.contract import Contract, ContractStatus, Party, ProviderCause
+from domain.network.provider import Provider, ProviderKind, ProviderStatus
 from domain.values import Actor, Role
 from projections.directory import contract_register, provider_page, provider_row
 from tests.factories import COORDINATOR, EVIDENCE, REP, terms

@@ -13,13 +13,13 @@ from adapters.projection_runner import ProjectionFailed, ProjectionRunner
 from api.bootstrap import build_runner, build_views
 from api.settings import Settings
 from domain.application import CaseLedger
-from domain.case import Case, CaseStatus
-from domain.case_events import Category, Channel, Direction, PolicyArea, ResolutionCode, SurveyChannel
-from domain.contract import Party
+from domain.casework.case import Case, CaseStatus
+from domain.casework.case_events import Category, Channel, Direction, PolicyArea, ResolutionCode, SurveyChannel
+from domain.casework.sla import Priority
 from domain.errors import RecordNotFound
 from domain.event import DomainEvent
-from domain.provider import ProviderKind
-from domain.sla import Priority
+from domain.network.contract import Party
+from domain.network.provider import ProviderKind
 from domain.values import Actor, Role
 from projections import ALL_PROJECTIONS
 from projections.audit_trail import audit_events

@@ -15,7 +15,7 @@ from adapters.clock import SimulatedClock
 from adapters.projection_runner import ProjectionRunner
 from api.bootstrap import build_ledger, build_views
 from api.demo import plan_demo
-from domain.case import Case
+from domain.casework.case import Case
 from domain.event import DomainEvent
 from projections import ALL_PROJECTIONS
 from projections.store import Change, Projection, ViewReader

@@ -13,11 +13,11 @@ from uuid import UUID
 import pytest
 
 from domain.application import CaseLedger
-from domain.case_events import Category, Channel, Direction, ResolutionCode
-from domain.contract import Contract, ContractStatus, Party, ProviderEvidence, Terms
+from domain.casework.case_events import Category, Channel, Direction, ResolutionCode
+from domain.casework.sla import Priority
 from domain.errors import DomainError
-from domain.provider import ProviderKind
-from domain.sla import Priority
+from domain.network.contract import Contract, ContractStatus, Party, ProviderEvidence, Terms
+from domain.network.provider import ProviderKind
 from domain.values import Actor, Context, Role
 from tests.factories import ADMIN, COORDINATOR, REP, TODAY, terms
 

@@ -11,8 +11,9 @@ import pytest
 from api.bootstrap import build_runner
 from api.settings import Settings
 from domain.application import CaseLedger
-from domain.case import Case, CaseStatus
-from domain.case_events import Category, Channel, ResolutionCode
+from domain.casework.case import Case, CaseStatus
+from domain.casework.case_events import Category, Channel, ResolutionCode
+from domain.casework.sla import Priority
 from domain.errors import (
     CoordinatorNotRemovable,
     NotEscalationHolder,
@@ -20,9 +21,8 @@ from domain.errors import (
     ReferenceMismatch,
     StaffInAnotherRegion,
 )
-from domain.provider import ProviderKind
-from domain.region import StaffChange
-from domain.sla import Priority
+from domain.network.provider import ProviderKind
+from domain.staff.region import StaffChange
 from domain.values import Actor, Role
 from projections.cases import case_page
 from projections.dashboard import region_dashboard

@@ -34,8 +34,8 @@ from adapters.hash_chain import GENESIS, Anchor, Verdict, link
 from api.bootstrap import build_ledger
 from api.demo import plan_demo
 from api.settings import Settings
-from domain.case import Case
-from domain.case_events import Channel
+from domain.casework.case import Case
+from domain.casework.case_events import Channel
 from tests.conftest import BACKENDS, Backend
 from tests.factories import NOW, REP
 from tests.postgres_server import shared_cluster

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from domain.contract import Terms
+from domain.network.contract import Terms
 from domain.values import STORED_FACTS, Day, Moment
 
 MOMENT: TypeAdapter[datetime] = TypeAdapter(Moment)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.case import ActionStatus, Case, CaseStatus
-from domain.case_events import (
+from domain.casework.case import ActionStatus, Case, CaseStatus
+from domain.casework.case_events import (
     ActionKind,
     CaseAssigned,
     CaseEscalated,
@@ -19,6 +19,7 @@ from domain.case_events import (
     PolicyArea,
     ResolutionCode,
 )
+from domain.casework.sla import SLA_POLICY, Priority
 from domain.errors import (
     ActionNotScheduled,
     ActionsStillScheduled,
@@ -37,7 +38,6 @@ from domain.errors import (
     TransitionRefused,
     UnknownAction,
 )
-from domain.sla import SLA_POLICY, Priority
 from domain.values import CustomerContact
 from tests.factories import (
     ADMIN,

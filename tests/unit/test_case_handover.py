@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.case import CaseStatus
+from domain.casework.case import CaseStatus
 from domain.errors import AlreadyEscalated, CaseNotAssigned, NotEscalated, NotRegionCoordinator, TransitionRefused
-from domain.region import StaffChange
+from domain.staff.region import StaffChange
 from domain.values import Actor, Role
 from tests.factories import ADMIN, case_in, coordinator, ctx, later, representative
 

@@ -8,9 +8,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.caller import Caller
-from domain.case import Case, CaseStatus
-from domain.case_events import (
+from domain.casework.caller import Caller
+from domain.casework.case import Case, CaseStatus
+from domain.casework.case_events import (
     CaseClosed,
     Category,
     Channel,
@@ -22,6 +22,7 @@ from domain.case_events import (
     Settlement,
     SurveyChannel,
 )
+from domain.casework.sla import Priority
 from domain.errors import (
     AlreadyLinked,
     CallerAlreadyFlagged,
@@ -44,7 +45,6 @@ from domain.errors import (
     SurveyAnsweredByCaseWorker,
     TransitionRefused,
 )
-from domain.sla import Priority
 from domain.values import Actor, Context, Role
 from tests.factories import ADMIN, COORDINATOR, NOW, REP, case_in, coordinator, ctx, later, opened_case
 

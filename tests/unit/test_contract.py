@@ -8,7 +8,6 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from domain.contract import Contract, ContractStatus, Party, ProviderCause, ProviderEvidence, Rate, Terms
 from domain.errors import (
     AlreadySigned,
     AmendmentPending,
@@ -38,7 +37,8 @@ from domain.errors import (
     TransitionRefused,
     UnknownClaim,
 )
-from domain.provider import Provider, ProviderStatus
+from domain.network.contract import Contract, ContractStatus, Party, ProviderCause, ProviderEvidence, Rate, Terms
+from domain.network.provider import Provider, ProviderStatus
 from domain.values import Actor, Role
 from tests.factories import ADMIN, COORDINATOR, EVIDENCE, NOW, TODAY, contract_in, ctx, provider_in, terms
 

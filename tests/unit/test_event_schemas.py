@@ -23,7 +23,7 @@ from api.event_schemas import (
     published_schemas,
     write_docs,
 )
-from domain.case_events import CaseClosed, Channel
+from domain.casework.case_events import CaseClosed, Channel
 from domain.event import DomainEvent, event_types
 from tests.factories import ADMIN, NOW
 

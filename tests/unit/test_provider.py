@@ -17,7 +17,7 @@ from domain.errors import (
     RetentionRiskNotFlagged,
     TransitionRefused,
 )
-from domain.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
+from domain.network.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
 from domain.values import Actor, Role
 from tests.factories import ADMIN, COORDINATOR, NOW, ctx, provider_in
 

@@ -11,8 +11,8 @@ from domain.errors import (
     StaffInAnotherRegion,
     StaffNotInRegion,
 )
-from domain.membership import Membership
-from domain.region import Region, StaffChange
+from domain.staff.membership import Membership
+from domain.staff.region import Region, StaffChange
 from domain.values import Role
 from tests.factories import ADMIN, ctx
 

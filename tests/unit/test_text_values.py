@@ -11,8 +11,8 @@ from eventsourcing.persistence import StoredEvent
 from pydantic import TypeAdapter
 
 from adapters.event_mapper import EventMapper, OrjsonTranscoder
-from domain.case import Case
-from domain.case_events import Channel
+from domain.casework.case import Case
+from domain.casework.case_events import Channel
 from domain.errors import InvalidValue
 from domain.values import Code, CustomerContact, ShortTextIn, TextIn
 from tests.factories import ctx

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
+from domain.casework.sla import Priority
 from domain.event import DomainEvent
 from domain.money import CurrencyCode, MinorUnits
-from domain.region import StaffChange
-from domain.sla import Priority
+from domain.staff.region import StaffChange
 from domain.values import Actor, Code, CustomerContact, ShortText, Text
 
 __all__ = [

@@ -17,7 +17,7 @@ from uuid import UUID, uuid5
 from domain.aggregate import Aggregate
 from domain.errors import StaffInAnotherRegion
 from domain.event import DomainEvent
-from domain.region import StaffChange
+from domain.staff.region import StaffChange
 from domain.values import Code, Context, Role
 
 __all__ = ["Membership", "MembershipEvent", "StaffPlaced", "StaffRegistered", "StaffReleased"]

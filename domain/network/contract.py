@@ -45,7 +45,7 @@ from domain.errors import (
     UnknownClaim,
 )
 from domain.event import DomainEvent
-from domain.provider import Provider, ProviderStatus, require_authority
+from domain.network.provider import Provider, ProviderStatus, require_authority
 from domain.values import Code, Context, Frozen, InCalendar, ShortText, ShortTextIn, Text
 
 __all__ = [

@@ -10,9 +10,9 @@ from eventsourcing.persistence import IntegrityError
 from pydantic import Field
 
 from domain.aggregate import Aggregate
-from domain.caller import Caller
-from domain.case import Case
-from domain.case_events import (
+from domain.casework.caller import Caller
+from domain.casework.case import Case
+from domain.casework.case_events import (
     ActionKind,
     Category,
     Channel,
@@ -25,7 +25,7 @@ from domain.case_events import (
     Settlement,
     SurveyChannel,
 )
-from domain.contract import Contract
+from domain.casework.sla import Priority
 from domain.errors import (
     CasesInDifferentRegions,
     ConcurrentUpdate,
@@ -36,9 +36,9 @@ from domain.errors import (
 )
 from domain.ledger import CommandResult
 from domain.money import Currency, MinorUnits
-from domain.provider import Provider
-from domain.sla import Priority
-from domain.staffing import RegionCommands
+from domain.network.contract import Contract
+from domain.network.provider import Provider
+from domain.staff.staffing import RegionCommands
 from domain.values import Code, Context, CustomerContact, Moment, ShortTextIn, TextIn
 
 __all__ = ["CaseCommands", "ManualLinkKind", "Satisfaction"]

@@ -7,7 +7,7 @@ now (a cached aggregate brought up to date by one indexed read), not against a r
 
 A change of staff moves what the person held, in the same transaction: a replaced coordinator's open
 escalations go to the new coordinator; a representative who leaves (removed or transferred) returns
-their open cases to the region's queue. One person works in one region at a time (domain/membership.py).
+their open cases to the region's queue. One person works in one region at a time (domain/staff/membership.py).
 A manager is on no region's staff: they record network-level decisions only, in every region.
 """
 
@@ -24,7 +24,7 @@ from eventsourcing.persistence import IntegrityError, Recording
 from pydantic import Field
 
 from domain.aggregate import Aggregate
-from domain.case import Case
+from domain.casework.case import Case
 from domain.errors import (
     ConcurrentUpdate,
     NetworkLevelOnly,
@@ -34,8 +34,8 @@ from domain.errors import (
     StaffInAnotherRegion,
 )
 from domain.ledger import CommandResult, LedgerBase, replay
-from domain.membership import Membership
-from domain.region import Region, StaffChange
+from domain.staff.membership import Membership
+from domain.staff.region import Region, StaffChange
 from domain.values import Actor, Code, Context, Role, ShortTextIn
 
 __all__ = ["NETWORK_LEVEL_COMMANDS", "NETWORK_LEVEL_EVENTS", "NETWORK_WIDE", "UNBOUND", "RegionCommands"]

@@ -17,11 +17,11 @@ from eventsourcing.persistence import IntegrityError
 from pydantic import Field
 
 from domain.aggregate import Aggregate
-from domain.contract import Contract, Currency, Party, ProviderCause, ProviderEvidence, Terms
 from domain.errors import ConcurrentUpdate, VersionMismatch
 from domain.ledger import CommandResult
-from domain.provider import Provider, ProviderKind, RetentionRisk
-from domain.staffing import RegionCommands
+from domain.network.contract import Contract, Currency, Party, ProviderCause, ProviderEvidence, Terms
+from domain.network.provider import Provider, ProviderKind, RetentionRisk
+from domain.staff.staffing import RegionCommands
 from domain.values import Code, Context, Day, ShortTextIn, TextIn
 
 __all__ = ["NetworkCommands"]

@@ -10,8 +10,8 @@ from uuid import UUID
 from pydantic import Field
 
 from domain.aggregate import Aggregate
-from domain.caller import Caller
-from domain.case_events import (
+from domain.casework.caller import Caller
+from domain.casework.case_events import (
     MONEY_CATEGORIES,
     ActionCancelled,
     ActionCompleted,
@@ -54,6 +54,7 @@ from domain.case_events import (
     SurveyAnswered,
     SurveyChannel,
 )
+from domain.casework.sla import SLA_POLICY, Priority
 from domain.errors import (
     ActionNotScheduled,
     ActionsStillScheduled,
@@ -89,8 +90,7 @@ from domain.errors import (
     UnknownAction,
 )
 from domain.money import require_currency
-from domain.region import DEFAULT_REOPEN_WINDOW_DAYS, StaffChange, StaffMember
-from domain.sla import SLA_POLICY, Priority
+from domain.staff.region import DEFAULT_REOPEN_WINDOW_DAYS, StaffChange, StaffMember
 from domain.values import Actor, Context, CustomerContact, Frozen, Role
 
 __all__ = [
