@@ -2,13 +2,14 @@
 
 from projections.audit_trail import AuditTrail
 from projections.cases import CaseQueue
+from projections.common_problems import CommonProblems
 from projections.directory import Directory
 from projections.staff import Staff
 from projections.store import Projection
 
 __all__ = ["ALL_PROJECTIONS", "projection_named"]
 
-ALL_PROJECTIONS: tuple[Projection, ...] = (CaseQueue(), Staff(), Directory(), AuditTrail())
+ALL_PROJECTIONS: tuple[Projection, ...] = (CaseQueue(), Staff(), Directory(), AuditTrail(), CommonProblems())
 
 
 def projection_named(name: str) -> Projection:

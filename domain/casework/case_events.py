@@ -15,6 +15,7 @@ from domain.staff.region import StaffChange
 from domain.values import Actor, Code, CustomerContact, ShortText, Text
 
 __all__ = [
+    "AREA_OF_CATEGORY",
     "ActionCancelled",
     "ActionCompleted",
     "ActionKind",
@@ -114,6 +115,22 @@ class PolicyArea(StrEnum):
     CREDENTIALING = "credentialing"
     SERVICE_QUALITY = "service_quality"
     OTHER = "other"
+
+
+AREA_OF_CATEGORY: dict[Category, PolicyArea] = {
+    Category.RETURN_POLICY: PolicyArea.RETURNS,
+    Category.BILLING: PolicyArea.BILLING,
+    Category.PAYMENT: PolicyArea.PAYMENTS,
+    Category.SERVICE_OUTAGE: PolicyArea.OUTAGES,
+    Category.HARASSING_CALLS: PolicyArea.HARASSMENT,
+    Category.ACCOUNT_SETUP: PolicyArea.ONBOARDING,
+    Category.CONTRACT_DISPUTE: PolicyArea.CONTRACTS,
+    Category.PROVIDER_ENROLMENT: PolicyArea.CREDENTIALING,
+    Category.COMPLAINT: PolicyArea.SERVICE_QUALITY,
+    Category.SERVICE_CHANGE: PolicyArea.OTHER,
+    Category.OTHER: PolicyArea.OTHER,
+}
+"""The policy area a case of each category belongs to: how cases opened count toward the common problems."""
 
 
 class CaseEvent(DomainEvent, abstract=True):
