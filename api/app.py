@@ -18,6 +18,7 @@ from api.bootstrap import build_ledger, build_relay, build_runner
 from api.deps import Engine
 from api.problems import BodyTooLarge, install_problem_handlers, problem_response, problem_responses
 from api.routes import audit, cases, contracts, health, providers, regions, schemas
+from api.routes import common_problems as common_problems_routes
 from api.settings import Settings
 
 __all__ = ["create_app"]
@@ -55,7 +56,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
     app = FastAPI(title="caseledger", version=version("caseledger"), description=DESCRIPTION, lifespan=lifespan)
     install_problem_handlers(app)
     routers = (health.router, cases.router, providers.router, contracts.router, regions.router, audit.router,
-               schemas.router)
+               schemas.router, common_problems_routes.router)
     for router in routers:
         if router is not health.router:
             document_problems(router)

@@ -42,7 +42,8 @@ def allowed(method: str, path: str) -> set[str]:
         return {"admin"}
     if method == "POST":
         return WRITERS
-    if path in ("/cases", "/providers", "/providers/pipeline", "/contracts", "/contracts/register", "/regions"):
+    if path in ("/cases", "/providers", "/providers/pipeline", "/contracts", "/contracts/register", "/regions",
+                "/common-problems", "/common-problems/{policy_area}"):
         return READERS | {"foreign"}  # a foreign representative sees their own region's list
     return READERS
 
@@ -80,6 +81,7 @@ def concrete(path: str, records: dict[str, str]) -> str:
     resource = path.split("/")[1]
     path = path.replace("{record_id}", records.get(resource, "0" * 32))
     path = path.replace("{name}", "CaseOpened.v1.json")
+    path = path.replace("{policy_area}", "returns")
     return re.sub(r"\{region\}", "north", path).replace("{staff_id}", "rep-north-2")
 
 
