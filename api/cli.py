@@ -240,3 +240,7 @@ def main() -> None:
     except KeyboardInterrupt:
         print("caseledger: interrupted", file=sys.stderr)
         sys.exit(130)
+
+
+if __name__ == "__main__":  # `python -m api.cli`, as the console script does
+    main()
