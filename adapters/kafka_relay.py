@@ -30,8 +30,9 @@ from domain.ledger import LedgerBase
 __all__ = ["RECORD_TYPES", "KafkaRelay", "RelayConfig", "RelayStatus"]
 
 log = logging.getLogger(__name__)
-RECORD_TYPES = ("case", "provider", "contract", "region", "caller")
+RECORD_TYPES: tuple[str, ...] = ("case", "provider", "contract", "region", "caller")
 """The record types, each with its own topic."""
+RECORD_TYPES += ("coaching", "training")  # issue 15: staff development (domain/development/)
 
 
 @dataclass(frozen=True)

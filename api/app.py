@@ -17,7 +17,7 @@ from api.auth import token_secret
 from api.bootstrap import build_ledger, build_relay, build_runner
 from api.deps import Engine
 from api.problems import BodyTooLarge, install_problem_handlers, problem_response, problem_responses
-from api.routes import audit, cases, contracts, health, providers, regions, schemas
+from api.routes import audit, cases, coaching, contracts, health, providers, regions, schemas, training
 from api.routes import common_problems as common_problems_routes
 from api.settings import Settings
 
@@ -55,8 +55,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
 
     app = FastAPI(title="caseledger", version=version("caseledger"), description=DESCRIPTION, lifespan=lifespan)
     install_problem_handlers(app)
-    routers = (health.router, cases.router, providers.router, contracts.router, regions.router, audit.router,
-               schemas.router, common_problems_routes.router)
+    routers: tuple[APIRouter, ...] = (health.router, cases.router, providers.router, contracts.router, regions.router,
+                                      audit.router, schemas.router, common_problems_routes.router)
+    routers += (coaching.router, training.router)  # issue 15: coaching, training for new regions
     for router in routers:
         if router is not health.router:
             document_problems(router)

@@ -11,7 +11,8 @@ from domain.event import DomainEvent, event_types
 __all__ = ["render_catalog"]
 
 ENVELOPE = ("originator_id", "originator_version", "occurred_at", "actor", "correlation_id", "causation_id")
-KINDS = ("case", "provider", "contract", "region", "caller")
+KINDS: tuple[str, ...] = ("case", "provider", "contract", "region", "caller")
+KINDS += ("coaching", "training")  # issue 15: staff development (domain/development/)
 
 
 def _type_of(schema: dict[str, Any], defs: dict[str, Any]) -> str:

@@ -19,7 +19,8 @@ from domain.event import DomainEvent, event_types
 __all__ = ["IncompatibleChange", "asyncapi", "event_schema", "incompatibilities", "published_schemas", "write_docs"]
 
 DOCS = Path(__file__).parents[1] / "docs"
-KINDS = ("case", "provider", "contract", "region", "caller")
+KINDS: tuple[str, ...] = ("case", "provider", "contract", "region", "caller")
+KINDS += ("coaching", "training")  # issue 15: staff development (domain/development/)
 
 
 def event_schema(event_type: type[DomainEvent]) -> dict[str, Any]:

@@ -8,6 +8,9 @@ from eventsourcing.domain import MutableOrImmutableAggregate
 
 from domain.casework.case import Case
 from domain.casework.case_commands import CaseCommands
+from domain.development.coaching import CoachingReview
+from domain.development.development_commands import DevelopmentCommands
+from domain.development.training import TrainingProgramme, TrainingRecord, TrainingSession
 from domain.ledger import replay
 from domain.network.contract import Contract
 from domain.network.network_commands import NetworkCommands
@@ -21,13 +24,15 @@ SNAPSHOT_INTERVAL = 50
 __all__ = ["CaseLedger"]
 
 
-class CaseLedger(CaseCommands, NetworkCommands):
+class CaseLedger(CaseCommands, NetworkCommands, DevelopmentCommands):
     """Runs commands against the event store: each command's events are saved in one transaction,
     durable before the method returns."""
 
     snapshot_class = Snapshot
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
         Case: SNAPSHOT_INTERVAL, Provider: SNAPSHOT_INTERVAL, Contract: SNAPSHOT_INTERVAL, Region: SNAPSHOT_INTERVAL,
+        CoachingReview: SNAPSHOT_INTERVAL, TrainingProgramme: SNAPSHOT_INTERVAL, TrainingSession: SNAPSHOT_INTERVAL,
+        TrainingRecord: SNAPSHOT_INTERVAL,
     }
     snapshotting_projectors: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], Any]] = {
         kind: replay for kind in snapshotting_intervals

@@ -739,3 +739,210 @@ class NetworkLevelOnly(NotOnStaff):
         DomainError.__init__(self, f"{staff_id} is a manager, on no region's staff: a manager may terminate "
                              f"providers and amend or terminate contracts in every region, but {what} in region "
                              f"{region} is for its current staff or an administrator")
+
+
+# --- staff development (issue 15: coaching, training for new regions, a region's readiness) ---
+
+__all__ += [
+    "AlreadyCompleted", "AlreadyTrainer", "CoachingError", "CoachingNeedsCoordinator", "ContactNotReviewable",
+    "NotAnAttendee", "ProgrammeNeedsAuthority", "RegionNotReady", "SessionNeedsCoordinator",
+    "TrainerNeedsAdministrator", "TrainerNotExperienced", "TrainingAlreadyRequired", "TrainingError",
+    "TrainingNotRequired",
+]
+
+
+class CoachingError(DomainError):
+    """A coaching command refused by the coaching rules (domain/development/coaching.py)."""
+
+
+class CoachingNeedsCoordinator(CoachingError):
+    """A coordinator coaches the representatives of their region; a representative does not review a colleague."""
+
+    def __init__(self, actor_id: str, role: str, region: str) -> None:
+        super().__init__(f"{actor_id} ({role}) cannot record coaching in region {region}: only its coordinator or an "
+                         "administrator may")
+
+
+class ContactNotReviewable(CoachingError):
+    """A review names a contact a representative of the region logged on a case of that region (a case of another
+    region is answered in the words a missing one is)."""
+
+    def __init__(self, case_id: UUID, version: int, why: str) -> None:
+        super().__init__(f"no contact to review at version {version} of case {case_id}: {why}")
+
+
+class TrainingError(DomainError):
+    """A training command refused by the training rules (domain/development/training.py)."""
+
+
+class ProgrammeNeedsAuthority(TrainingError):
+    """Training programmes are network-level: a coordinator, a manager or an administrator creates them."""
+
+    def __init__(self, actor_id: str, role: str) -> None:
+        super().__init__(f"{actor_id} ({role}) cannot create a training programme: a coordinator, a manager or an "
+                         "administrator may")
+
+
+class TrainerNeedsAdministrator(TrainingError):
+    """A trainer without a completion of their own is declared by an administrator."""
+
+    def __init__(self, actor_id: str, role: str) -> None:
+        super().__init__(f"{actor_id} ({role}) cannot declare a trainer: only an administrator may")
+
+
+class AlreadyTrainer(TrainingError):
+    """A trainer is declared once per programme."""
+
+    def __init__(self, staff_id: str, title: str) -> None:
+        super().__init__(f"{staff_id} is already a declared trainer of programme {title}")
+
+
+class SessionNeedsCoordinator(TrainingError):
+    """A region's training sessions are kept by its coordinator or an administrator."""
+
+    def __init__(self, actor_id: str, role: str, region: str) -> None:
+        super().__init__(f"{actor_id} ({role}) cannot keep training sessions of region {region}: only its "
+                         "coordinator or an administrator may")
+
+
+class TrainerNotExperienced(TrainingError):
+    """A trainer is a representative on a region's staff who completed the programme, or a declared trainer."""
+
+    def __init__(self, staff_id: str, title: str, why: str) -> None:
+        super().__init__(f"{staff_id} cannot train programme {title}: {why}; choose a representative who completed "
+                         "it, or have an administrator declare them a trainer")
+
+
+class NotAnAttendee(TrainingError):
+    """A completion is recorded for an attendee of the session."""
+
+    def __init__(self, session_id: UUID, staff_id: str) -> None:
+        super().__init__(f"{staff_id} is not an attendee of training session {session_id}: add them before it is "
+                         "held")
+
+
+class AlreadyCompleted(TrainingError):
+    """An attendee completes a session once."""
+
+    def __init__(self, staff_id: str, session_id: UUID) -> None:
+        super().__init__(f"{staff_id}'s completion of training session {session_id} is already recorded")
+
+
+class TrainingAlreadyRequired(RegionError):
+    """A region requires a programme once."""
+
+    def __init__(self, region: str, programme_id: UUID) -> None:
+        super().__init__(f"region {region} already requires training programme {programme_id}")
+
+
+class TrainingNotRequired(RegionError):
+    """Only a required programme's requirement is dropped."""
+
+    def __init__(self, region: str, programme_id: UUID) -> None:
+        super().__init__(f"region {region} does not require training programme {programme_id}")
+
+
+class RegionNotReady(RegionError):
+    """A region takes cases once it is ready: a coordinator appointed, and its representatives trained in every
+    programme it requires."""
+
+    def __init__(self, region: str, missing: Iterable[str]) -> None:
+        super().__init__(f"region {region} is not ready to take cases: {'; '.join(missing)}")
+
+
+# --- coordinators' meetings and the standards they adopt (issue 15) ---
+
+__all__ += [
+    "AgendaItemEmpty",
+    "AttendeeNotCoordinator",
+    "AttendeeOnStaff",
+    "DecisionScopeEmpty",
+    "DuplicateAgendaItem",
+    "DuplicateDecision",
+    "EffectiveDateInPast",
+    "MeetingError",
+    "MeetingNeedsCoordinatorOrManager",
+    "NoCoordinatorPresent",
+    "ProcessHasNoTargets",
+]
+
+
+class MeetingError(DomainError):
+    """A coordinators' meeting refuses the command."""
+
+
+class MeetingNeedsCoordinatorOrManager(NotOnStaff):
+    """A meeting is network-level: a current coordinator of any region, a manager or an administrator runs it."""
+
+    def __init__(self, staff_id: str, role: str, what: str) -> None:
+        DomainError.__init__(self, f"{staff_id} (as {role}) may not {what}: coordinators' meetings are run by a "
+                             "current coordinator of any region, a manager or an administrator")
+
+
+class DuplicateAgendaItem(MeetingError):
+    """An agenda item id is used once per meeting."""
+
+    def __init__(self, meeting_id: UUID, item_id: str) -> None:
+        super().__init__(f"meeting {meeting_id} already has agenda item {item_id}: choose another item id")
+
+
+class AgendaItemEmpty(MeetingError):
+    """An agenda item names a common problem (its policy area) or has text."""
+
+    def __init__(self, meeting_id: UUID, item_id: str, fix: str) -> None:
+        super().__init__(f"agenda item {item_id} of meeting {meeting_id} says nothing to discuss: {fix}")
+
+
+class NoCoordinatorPresent(MeetingError):
+    """A coordinators' meeting is held with at least one coordinator present."""
+
+    def __init__(self, meeting_id: UUID) -> None:
+        super().__init__(f"meeting {meeting_id} cannot be recorded as held with no coordinator present: list the "
+                         "coordinators who attended")
+
+
+class AttendeeNotCoordinator(MeetingError):
+    """Only current coordinators attend as coordinators."""
+
+    def __init__(self, staff_id: str) -> None:
+        super().__init__(f"{staff_id} is not the current coordinator of any region: only coordinators (and "
+                         "managers) attend a coordinators' meeting")
+
+
+class AttendeeOnStaff(MeetingError):
+    """A manager is on no region's staff: someone who is cannot attend as a manager."""
+
+    def __init__(self, staff_id: str, region: str, role: str) -> None:
+        super().__init__(f"{staff_id} works in region {region} as {role}, so cannot attend as a manager: list a "
+                         "coordinator among the coordinators; representatives do not attend")
+
+
+class DuplicateDecision(MeetingError):
+    """A decision id is used once per meeting."""
+
+    def __init__(self, meeting_id: UUID, decision_id: str) -> None:
+        super().__init__(f"meeting {meeting_id} already recorded decision {decision_id}: choose another decision id")
+
+
+class DecisionScopeEmpty(MeetingError):
+    """A decision names the regions it applies to."""
+
+    def __init__(self, meeting_id: UUID, decision_id: str) -> None:
+        super().__init__(f"decision {decision_id} of meeting {meeting_id} names no region: list the regions it "
+                         "applies to")
+
+
+class ProcessHasNoTargets(MeetingError):
+    """A business process is text only; service-level targets are set by a standard."""
+
+    def __init__(self, meeting_id: UUID, decision_id: str) -> None:
+        super().__init__(f"decision {decision_id} of meeting {meeting_id} is a business process, which sets no "
+                         "service-level targets: record it as a standard, or leave the hours out")
+
+
+class EffectiveDateInPast(MeetingError):
+    """A decision takes effect today or later: it cannot change the policy cases were already triaged under."""
+
+    def __init__(self, meeting_id: UUID, decision_id: str, effective_on: date, today: date) -> None:
+        super().__init__(f"decision {decision_id} of meeting {meeting_id} would take effect on {effective_on}, "
+                         f"before today ({today}, UTC): give today or a later day")

@@ -3,6 +3,7 @@
 from projections.audit_trail import AuditTrail
 from projections.cases import CaseQueue
 from projections.common_problems import CommonProblems
+from projections.development import Development
 from projections.directory import Directory
 from projections.staff import Staff
 from projections.store import Projection
@@ -10,6 +11,8 @@ from projections.store import Projection
 __all__ = ["ALL_PROJECTIONS", "projection_named"]
 
 ALL_PROJECTIONS: tuple[Projection, ...] = (CaseQueue(), Staff(), Directory(), AuditTrail(), CommonProblems())
+
+ALL_PROJECTIONS += (Development(),)  # issue 15: coaching, training, and a region's readiness
 
 
 def projection_named(name: str) -> Projection:

@@ -14,6 +14,7 @@ from api.routes.records import READERS
 from domain.errors import RecordNotFound
 from domain.values import Code, Moment, Role, ShortTextIn
 from projections.dashboard import region_dashboard
+from projections.development import readiness_fields
 
 __all__ = ["router"]
 
@@ -101,7 +102,8 @@ def list_regions(
     with engine.runner.store.reader() as view:
         regions = view.select("SELECT code, name, coordinator_id FROM regions ORDER BY code")
         staff = view.select("SELECT region, staff_id, name, role FROM staff ORDER BY region, role, staff_id")
-    return [{**r, "staff": [s for s in staff if s["region"] == r["code"]]} for r in regions
+        ready = readiness_fields(view, regions, staff)  # issue 15: `ready`, and what is `missing`
+    return [{**r, **ready[r["code"]], "staff": [s for s in staff if s["region"] == r["code"]]} for r in regions
             if principal.sees(r["code"])]
 
 

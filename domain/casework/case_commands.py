@@ -26,6 +26,7 @@ from domain.casework.case_events import (
     SurveyChannel,
 )
 from domain.casework.sla import Priority
+from domain.development.development_commands import require_ready
 from domain.errors import (
     CasesInDifferentRegions,
     ConcurrentUpdate,
@@ -67,7 +68,7 @@ class CaseCommands(RegionCommands):
         contract_id: UUID | None = None,
         case_id: UUID | None = None,
     ) -> CommandResult:
-        self.region(region)
+        require_ready(self, self.region(region))  # issue 15: a coordinator, and the training it requires
         self._check_references(region, provider_id, contract_id)
         case = Case.open(
             ctx, case_id or self.new_id(), region=region, channel=channel, customer_ref=customer_ref,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from enum import StrEnum
 from typing import Annotated, Self
 from uuid import UUID, uuid5
@@ -9,7 +11,13 @@ from uuid import UUID, uuid5
 from pydantic import Field
 
 from domain.aggregate import Aggregate
-from domain.errors import CoordinatorNotRemovable, StaffAlreadyInRegion, StaffNotInRegion
+from domain.errors import (
+    CoordinatorNotRemovable,
+    StaffAlreadyInRegion,
+    StaffNotInRegion,
+    TrainingAlreadyRequired,
+    TrainingNotRequired,
+)
 from domain.event import DomainEvent
 from domain.values import Code, Context, Frozen, Role, ShortText
 
@@ -24,6 +32,9 @@ __all__ = [
     "DEFAULT_REOPEN_WINDOW_DAYS",
     "StaffChange",
     "StaffMember",
+    "Readiness",
+    "TrainingRequired",
+    "TrainingRequirementDropped",
 ]
 
 DEFAULT_REOPEN_WINDOW_DAYS = 30
@@ -73,6 +84,41 @@ class ReopenWindowSet(RegionEvent):
     days: Annotated[int, Field(ge=0, le=3650)]
 
 
+class TrainingRequired(RegionEvent):
+    """An administrator requires a training programme of the region's representatives (issue 15): until every
+    current representative has completed it, the region takes no cases."""
+
+    programme_id: UUID
+
+
+class TrainingRequirementDropped(RegionEvent):
+    programme_id: UUID
+
+
+class Readiness(Frozen):
+    """Whether a region may take cases: a coordinator appointed and, for each programme the region requires,
+    every current representative has completed it (a region that requires none needs a coordinator only)."""
+
+    region: Code
+    coordinator_appointed: bool
+    untrained: dict[str, tuple[UUID, ...]] = Field(default_factory=dict)
+    """Each current representative with a required programme not completed -> those programmes."""
+
+    @property
+    def ready(self) -> bool:
+        return self.coordinator_appointed and not self.untrained
+
+    def missing(self, titles: Mapping[UUID, str] | None = None) -> list[str]:
+        """What is missing, in words: 'no coordinator appointed', 'rep-x has not completed programme T (id)'."""
+        names = titles or {}
+        gaps = [] if self.coordinator_appointed else ["no coordinator appointed"]
+        for staff_id, programmes in sorted(self.untrained.items()):
+            named = ", ".join(f"{names[p]} ({p})" if p in names else str(p) for p in programmes)
+            gaps.append(f"{staff_id} has not completed {'programme' if len(programmes) == 1 else 'programmes'} "
+                        f"{named}")
+        return gaps
+
+
 class StaffMember(Frozen):
     """A person working a region, as the case rules need to see them."""
 
@@ -91,6 +137,8 @@ class Region(Aggregate):
     coordinator: StaffMember | None = None
     representatives: dict[str, StaffMember] = Field(default_factory=dict)
     reopen_window_days: int = DEFAULT_REOPEN_WINDOW_DAYS
+    required_programmes: tuple[UUID, ...] = ()
+    """The training programmes every current representative must have completed for the region to take cases."""
 
     @staticmethod
     def id_for(code: str) -> UUID:
@@ -122,6 +170,27 @@ class Region(Aggregate):
 
     def set_reopen_window(self, ctx: Context, days: int) -> None:
         self._record(ReopenWindowSet, ctx, days=days)
+
+    def require_training(self, ctx: Context, programme_id: UUID) -> None:
+        """Opt-in, for a new region (an administrator's command, like every change of a region)."""
+        if programme_id in self.required_programmes:
+            raise TrainingAlreadyRequired(self.code, programme_id)
+        self._record(TrainingRequired, ctx, programme_id=programme_id)
+
+    def drop_training_requirement(self, ctx: Context, programme_id: UUID) -> None:
+        if programme_id not in self.required_programmes:
+            raise TrainingNotRequired(self.code, programme_id)
+        self._record(TrainingRequirementDropped, ctx, programme_id=programme_id)
+
+    def readiness(self, completed: Mapping[str, AbstractSet[UUID]]) -> Readiness:
+        """Whether the region may take cases, given the programmes each current representative has completed
+        (`completed` needs an entry only for representatives who completed something)."""
+        untrained = {}
+        for staff_id in sorted(self.representatives):
+            done = completed.get(staff_id, frozenset())
+            if missing := tuple(p for p in self.required_programmes if p not in done):
+                untrained[staff_id] = missing
+        return Readiness(region=self.code, coordinator_appointed=self.coordinator is not None, untrained=untrained)
 
     def staff_member(self, staff_id: str) -> StaffMember:
         """The representative or coordinator with this id, as case rules need them."""
@@ -156,3 +225,7 @@ class Region(Aggregate):
                 self.representatives = {k: v for k, v in self.representatives.items() if k != staff_id}
             case ReopenWindowSet(days=days):
                 self.reopen_window_days = days
+            case TrainingRequired(programme_id=programme_id):
+                self.required_programmes = (*self.required_programmes, programme_id)
+            case TrainingRequirementDropped(programme_id=programme_id):
+                self.required_programmes = tuple(p for p in self.required_programmes if p != programme_id)

@@ -59,6 +59,10 @@ NETWORK_LEVEL_EVENTS = frozenset({
 """What those commands record (a terminated provider's contracts end with it): all a manager may record."""
 
 
+NETWORK_LEVEL_EVENTS |= frozenset({"ProgrammeCreated"})
+"""Issue 15: a training programme is network-level (domain/development/training.py): a manager may create one."""
+
+
 class RegionCommands(LedgerBase):
     def region(self, code: str) -> Region:
         """The region with this code, with its staff."""

@@ -38,6 +38,8 @@ def allowed(method: str, path: str) -> set[str]:
         return {"auditor", "integrator", "admin"}
     if path.startswith("/audit/verify"):
         return {"auditor", "admin"}
+    if path.startswith(("/coaching", "/training")):
+        return development_access(method, path)
     if path.startswith("/regions") and method == "POST":
         return {"admin"}
     if method == "POST":
@@ -46,6 +48,20 @@ def allowed(method: str, path: str) -> set[str]:
                 "/common-problems", "/common-problems/{policy_area}"):
         return READERS | {"foreign"}  # a foreign representative sees their own region's list
     return READERS
+
+
+def development_access(method: str, path: str) -> set[str]:
+    """Coaching and training (docs/api.md), with no such review, programme or session (`{record_id}` is zeros):
+    coaching is the coached representative's, their coordinator's and administrators' only (anyone else gets the
+    same 403 whatever exists); programmes are network-level; a missing session is a 404 before its region."""
+    if path.startswith("/coaching"):
+        if method == "POST":
+            return {"coordinator", "admin"}
+        return {"representative", "coordinator", "foreign", "admin"} if path == "/coaching" else {"admin"}
+    if method == "POST":
+        admin_only = path.startswith("/training/requirements") or path.endswith("/declare-trainer")
+        return {"admin"} if admin_only else {"coordinator", "admin"}
+    return READERS | {"foreign"}
 
 
 @pytest.fixture(scope="module")

@@ -97,7 +97,10 @@ class TestRulesAcrossRecords:
     def test_escalating_in_a_region_without_a_coordinator_is_refused(self, ledger: CaseLedger) -> None:
         ledger.establish_region(ledger.context(ADMIN), "east", "East")
         ledger.add_representative(ledger.context(ADMIN), "east", "rep-east-1", "Eva")
-        case = open_case(ledger, "east", ADMIN)
+        # a region without a coordinator takes no new cases (issue 15): this one was opened before that rule
+        case = Case.open(ledger.context(ADMIN), uuid4(), region="east", channel=Channel.PHONE, customer_ref="cust-7",
+                         subject="Charged twice", description="Same charge twice")
+        ledger.save(case)
         ledger.triage_case(ledger.context(ADMIN), case.id, Category.BILLING, Priority.HIGH)
         ledger.assign_case(ledger.context(ADMIN), case.id, "rep-east-1")
         with pytest.raises(RegionHasNoCoordinator):

@@ -37,6 +37,8 @@ from domain.casework.case_events import (
     SurveyChannel,
 )
 from domain.casework.sla import Priority
+from domain.development.coaching import CoachingReview, CoachingStatus
+from domain.development.training import SessionStatus, TrainingSession
 from domain.errors import DomainError
 from domain.network.contract import Contract, ContractStatus, Party, ProviderCause
 from domain.network.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
@@ -637,3 +639,81 @@ TestCaseLifecycleOnPostgres = _on_postgres(CaseMachine)
 TestProviderLifecycleOnPostgres = _on_postgres(ProviderMachine)
 TestContractLifecycleOnPostgres = _on_postgres(ContractMachine)
 TestRegionStaffingOnPostgres = _on_postgres(RegionMachine)
+
+class CoachingMachine(LedgerMachine):
+    """A coaching review: reviewed, then followed up once (by a coordinator or an administrator only)."""
+
+    kind = CoachingReview
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live = CoachingReview.review(self.ctx(COORDINATOR), uuid4(), region="north",
+                                          representative_id="rep-north-1", case_id=uuid4(), contact_version=2,
+                                          rating=3, went_well="Calm", to_improve="Faster")
+        self.ledger.save(self.live)
+
+    @rule(actor=ACTORS, note=WORDS)
+    def follow_up(self, actor: Actor, note: str) -> None:
+        self.run(lambda: self.live.follow_up(self.ctx(actor), note))
+
+    @invariant()
+    def followed_up_once_with_a_note(self) -> None:
+        review: CoachingReview = self.live
+        assert (review.status is CoachingStatus.FOLLOWED_UP) == (review.follow_up_note is not None)
+        assert review.version == (2 if review.status is CoachingStatus.FOLLOWED_UP else 1)
+
+
+ATTENDEES = st.sampled_from(["rep-east-1", "rep-east-2", "rep-east-3", "rep-north-1"])
+
+
+class TrainingSessionMachine(LedgerMachine):
+    """A training session: scheduled -> held (completions of attendees, once each) or cancelled."""
+
+    kind = TrainingSession
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live = TrainingSession.schedule(self.ctx(ADMIN), uuid4(), region="north", programme_id=uuid4(),
+                                             trainer_id="rep-north-1", scheduled_on=NOW.date(),
+                                             attendees=("rep-east-1",))
+        self.ledger.save(self.live)
+
+    def happy_path(self) -> list[Callable[[], None]]:
+        session: TrainingSession = self.live
+        return [lambda: session.add_attendee(self.ctx(ADMIN), "rep-east-2"),
+                lambda: session.hold(self.ctx(ADMIN), NOW.date()),
+                lambda: session.record_completion(self.ctx(ADMIN), "rep-east-1")]
+
+    @fits(lambda s: s.status is SessionStatus.SCHEDULED)
+    @rule(staff_id=ATTENDEES)
+    def add_attendee(self, staff_id: str) -> None:
+        self.run(lambda: self.live.add_attendee(self.ctx(ADMIN), staff_id))
+
+    @fits(lambda s: s.status is SessionStatus.SCHEDULED)
+    @rule(actor=ACTORS)
+    def hold(self, actor: Actor) -> None:
+        self.run(lambda: self.live.hold(self.ctx(actor), self.clock().date()))
+
+    @fits(lambda s: s.status is SessionStatus.SCHEDULED)
+    @rule()
+    def cancel(self) -> None:
+        self.run(lambda: self.live.cancel(self.ctx(ADMIN), "Trainer ill"))
+
+    @fits(lambda s: s.status is SessionStatus.HELD)
+    @rule(staff_id=ATTENDEES, actor=ACTORS)
+    def record_completion(self, staff_id: str, actor: Actor) -> None:
+        self.run(lambda: self.live.record_completion(self.ctx(actor), staff_id))
+
+    @invariant()
+    def completions_are_of_attendees_of_a_held_session(self) -> None:
+        session: TrainingSession = self.live
+        event(f"session {session.status}")
+        assert set(session.completed) <= set(session.attendees)
+        assert len(set(session.completed)) == len(session.completed)
+        assert len(set(session.attendees)) == len(session.attendees) and session.trainer_id not in session.attendees
+        assert not session.completed or session.status is SessionStatus.HELD
+
+
+TestCoachingLifecycle = MACHINE_SETTINGS(CoachingMachine).TestCase
+TestTrainingSessionLifecycle = MACHINE_SETTINGS(TrainingSessionMachine).TestCase
+TestTrainingSessionLifecycleOnPostgres = _on_postgres(TrainingSessionMachine)
