@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 RECORD_TYPES: tuple[str, ...] = ("case", "provider", "contract", "region", "caller")
 """The record types, each with its own topic."""
 RECORD_TYPES += ("coaching", "training")  # issue 15: staff development (domain/development/)
+RECORD_TYPES += ("meeting",)  # issue 15: coordinators' meetings
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ __all__ = ["render_catalog"]
 ENVELOPE = ("originator_id", "originator_version", "occurred_at", "actor", "correlation_id", "causation_id")
 KINDS: tuple[str, ...] = ("case", "provider", "contract", "region", "caller")
 KINDS += ("coaching", "training")  # issue 15: staff development (domain/development/)
+KINDS += ("meeting",)  # issue 15: coordinators' meetings
 
 
 def _type_of(schema: dict[str, Any], defs: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ __all__ = ["IncompatibleChange", "asyncapi", "event_schema", "incompatibilities"
 DOCS = Path(__file__).parents[1] / "docs"
 KINDS: tuple[str, ...] = ("case", "provider", "contract", "region", "caller")
 KINDS += ("coaching", "training")  # issue 15: staff development (domain/development/)
+KINDS += ("meeting",)  # issue 15: coordinators' meetings
 
 
 def event_schema(event_type: type[DomainEvent]) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from domain.ledger import replay
 from domain.network.contract import Contract
 from domain.network.network_commands import NetworkCommands
 from domain.network.provider import Provider
+from domain.policy.meeting import Meeting
+from domain.policy.meeting_commands import MeetingCommands
 from domain.snapshot import Snapshot
 from domain.staff.region import Region
 
@@ -24,13 +26,14 @@ SNAPSHOT_INTERVAL = 50
 __all__ = ["CaseLedger"]
 
 
-class CaseLedger(CaseCommands, NetworkCommands, DevelopmentCommands):
+class CaseLedger(CaseCommands, NetworkCommands, DevelopmentCommands, MeetingCommands):
     """Runs commands against the event store: each command's events are saved in one transaction,
     durable before the method returns."""
 
     snapshot_class = Snapshot
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
         Case: SNAPSHOT_INTERVAL, Provider: SNAPSHOT_INTERVAL, Contract: SNAPSHOT_INTERVAL, Region: SNAPSHOT_INTERVAL,
+        Meeting: SNAPSHOT_INTERVAL,
         CoachingReview: SNAPSHOT_INTERVAL, TrainingProgramme: SNAPSHOT_INTERVAL, TrainingSession: SNAPSHOT_INTERVAL,
         TrainingRecord: SNAPSHOT_INTERVAL,
     }

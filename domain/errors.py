@@ -946,3 +946,148 @@ class EffectiveDateInPast(MeetingError):
     def __init__(self, meeting_id: UUID, decision_id: str, effective_on: date, today: date) -> None:
         super().__init__(f"decision {decision_id} of meeting {meeting_id} would take effect on {effective_on}, "
                          f"before today ({today}, UTC): give today or a later day")
+
+
+# --- coordinators' meetings and the standards they adopt (issue 15) ---
+
+__all__ += [
+    "AgendaItemEmpty",
+    "AttendeeNotCoordinator",
+    "AttendeeOnStaff",
+    "DecisionScopeEmpty",
+    "DuplicateAgendaItem",
+    "DuplicateDecision",
+    "EffectiveDateInPast",
+    "MeetingError",
+    "MeetingNeedsCoordinatorOrManager",
+    "NoCoordinatorPresent",
+    "ProcessHasNoTargets",
+]
+
+
+class MeetingError(DomainError):
+    """A coordinators' meeting refuses the command."""
+
+
+class MeetingNeedsCoordinatorOrManager(NotOnStaff):
+    """A meeting is network-level: a current coordinator of any region, a manager or an administrator runs it."""
+
+    def __init__(self, staff_id: str, role: str, what: str) -> None:
+        DomainError.__init__(self, f"{staff_id} (as {role}) may not {what}: coordinators' meetings are run by a "
+                             "current coordinator of any region, a manager or an administrator")
+
+
+class DuplicateAgendaItem(MeetingError):
+    """An agenda item id is used once per meeting."""
+
+    def __init__(self, meeting_id: UUID, item_id: str) -> None:
+        super().__init__(f"meeting {meeting_id} already has agenda item {item_id}: choose another item id")
+
+
+class AgendaItemEmpty(MeetingError):
+    """An agenda item names a common problem (its policy area) or has text."""
+
+    def __init__(self, meeting_id: UUID, item_id: str, fix: str) -> None:
+        super().__init__(f"agenda item {item_id} of meeting {meeting_id} says nothing to discuss: {fix}")
+
+
+class NoCoordinatorPresent(MeetingError):
+    """A coordinators' meeting is held with at least one coordinator present."""
+
+    def __init__(self, meeting_id: UUID) -> None:
+        super().__init__(f"meeting {meeting_id} cannot be recorded as held with no coordinator present: list the "
+                         "coordinators who attended")
+
+
+class AttendeeNotCoordinator(MeetingError):
+    """Only current coordinators attend as coordinators."""
+
+    def __init__(self, staff_id: str) -> None:
+        super().__init__(f"{staff_id} is not the current coordinator of any region: only coordinators (and "
+                         "managers) attend a coordinators' meeting")
+
+
+class AttendeeOnStaff(MeetingError):
+    """A manager is on no region's staff: someone who is cannot attend as a manager."""
+
+    def __init__(self, staff_id: str, region: str, role: str) -> None:
+        super().__init__(f"{staff_id} works in region {region} as {role}, so cannot attend as a manager: list a "
+                         "coordinator among the coordinators; representatives do not attend")
+
+
+class DuplicateDecision(MeetingError):
+    """A decision id is used once per meeting."""
+
+    def __init__(self, meeting_id: UUID, decision_id: str) -> None:
+        super().__init__(f"meeting {meeting_id} already recorded decision {decision_id}: choose another decision id")
+
+
+class DecisionScopeEmpty(MeetingError):
+    """A decision names the regions it applies to."""
+
+    def __init__(self, meeting_id: UUID, decision_id: str) -> None:
+        super().__init__(f"decision {decision_id} of meeting {meeting_id} names no region: list the regions it "
+                         "applies to")
+
+
+class ProcessHasNoTargets(MeetingError):
+    """A business process is text only; service-level targets are set by a standard."""
+
+    def __init__(self, meeting_id: UUID, decision_id: str) -> None:
+        super().__init__(f"decision {decision_id} of meeting {meeting_id} is a business process, which sets no "
+                         "service-level targets: record it as a standard, or leave the hours out")
+
+
+class EffectiveDateInPast(MeetingError):
+    """A decision takes effect today or later: it cannot change the policy cases were already triaged under."""
+
+    def __init__(self, meeting_id: UUID, decision_id: str, effective_on: date, today: date) -> None:
+        super().__init__(f"decision {decision_id} of meeting {meeting_id} would take effect on {effective_on}, "
+                         f"before today ({today}, UTC): give today or a later day")
+
+
+# --- outside try of issue 14: rules that did not hold ---
+
+__all__ += ["ContractPastCredential", "LinkWouldCycle", "ManagerActsForNetwork", "RecordIdTaken", "SecondParent"]
+
+
+class RecordIdTaken(DomainError):
+    """A record chosen by its caller's id is created once: an id in use names another record."""
+
+    def __init__(self, kind: str, record_id: UUID, field: str) -> None:
+        super().__init__(f"a record with id {record_id} already exists: the {kind} was not created; choose another "
+                         f"{field}, or leave it out to have one chosen")
+
+
+class ContractPastCredential(ContractError):
+    """A contract is in force only while its provider is credentialed: terms that run past the credential's
+    expiry are not put in force (activated, or amended to)."""
+
+    def __init__(self, contract_id: UUID, act: str, expires_on: date, credential_expires_on: date) -> None:
+        super().__init__(f"cannot {act} contract {contract_id}: its terms run to {expires_on}, past the provider's "
+                         f"credential, which expires on {credential_expires_on}; re-credential the provider first, or "
+                         "agree terms that end by then")
+
+
+class ManagerActsForNetwork(NotOnStaff, ContractError):
+    """A manager decides for the network: the provider's side of a contract is recorded by the region's staff."""
+
+    def __init__(self, staff_id: str, contract_id: UUID, act: str, region: str) -> None:
+        DomainError.__init__(self, f"{staff_id} is a manager and acts for the network only: the provider's {act} on "
+                             f"contract {contract_id} is recorded by the staff of region {region} or an administrator")
+
+
+class SecondParent(CaseError):
+    """A case has one parent."""
+
+    def __init__(self, case_id: UUID, parent_id: UUID) -> None:
+        super().__init__(f"case {case_id} already has a parent, case {parent_id}: a case has one parent (link the "
+                         "other case as related instead)")
+
+
+class LinkWouldCycle(CaseError):
+    """Parent and child links form a tree: a case is never its own ancestor."""
+
+    def __init__(self, child_id: UUID, parent_id: UUID) -> None:
+        super().__init__(f"case {child_id} cannot become a child of case {parent_id}: case {parent_id} is already "
+                         f"below case {child_id}, and the link would close a cycle")

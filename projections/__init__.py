@@ -5,6 +5,7 @@ from projections.cases import CaseQueue
 from projections.common_problems import CommonProblems
 from projections.development import Development
 from projections.directory import Directory
+from projections.meetings import Meetings
 from projections.staff import Staff
 from projections.store import Projection
 
@@ -13,6 +14,8 @@ __all__ = ["ALL_PROJECTIONS", "projection_named"]
 ALL_PROJECTIONS: tuple[Projection, ...] = (CaseQueue(), Staff(), Directory(), AuditTrail(), CommonProblems())
 
 ALL_PROJECTIONS += (Development(),)  # issue 15: coaching, training, and a region's readiness
+
+ALL_PROJECTIONS += (Meetings(),)  # issue 15: coordinators' meetings and the standards they adopted
 
 
 def projection_named(name: str) -> Projection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Self
@@ -54,7 +55,7 @@ from domain.casework.case_events import (
     SurveyAnswered,
     SurveyChannel,
 )
-from domain.casework.sla import SLA_POLICY, Priority
+from domain.casework.sla import Priority, SlaStandard, sla_target
 from domain.errors import (
     ActionNotScheduled,
     ActionsStillScheduled,
@@ -258,11 +259,14 @@ class Case(Aggregate):
             description=description, contact=contact, provider_id=provider_id, contract_id=contract_id,
         )
 
-    def triage(self, ctx: Context, category: Category, priority: Priority) -> None:
+    def triage(self, ctx: Context, category: Category, priority: Priority, standards: Sequence[SlaStandard] = ()
+               ) -> None:
+        """Due times from the region's `standards` in force when the case opened (domain/casework/sla.py), else
+        the default policy for its priority."""
         self._require("triage", OPEN)
         if self.dispute is not None and category not in MONEY_CATEGORIES:
             raise DisputeCategoryLocked(self.id, category)
-        first_response_due, resolution_due = SLA_POLICY[Priority(priority)].due(
+        first_response_due, resolution_due = sla_target(priority, category, self.created_at, standards).due(
             self.created_at, timedelta(seconds=self.paused_seconds)
         )
         self._record(CaseTriaged, ctx, category=category, priority=priority,
@@ -386,7 +390,8 @@ class Case(Aggregate):
             raise SurveyAnsweredByCaseWorker(self.id, ctx.actor.id)
         self._record(SurveyAnswered, ctx, score=score, channel=channel, comment=comment)
 
-    def reopen(self, ctx: Context, reason: str, window_days: int = DEFAULT_REOPEN_WINDOW_DAYS) -> None:
+    def reopen(self, ctx: Context, reason: str, window_days: int = DEFAULT_REOPEN_WINDOW_DAYS,
+               standards: Sequence[SlaStandard] = ()) -> None:
         """Reopen within the region's window after the case ended (closed, or resolved and never closed)."""
         self._require("reopen", (CaseStatus.RESOLVED, CaseStatus.CLOSED))
         if self.merged_into is not None:
@@ -394,7 +399,7 @@ class Case(Aggregate):
         ended = self.closed_at or self.resolved_at
         if ended is not None and ctx.now > ended + timedelta(days=window_days):
             raise ReopenWindowPassed(self.id, ended, window_days)
-        target = SLA_POLICY[self.priority] if self.priority else None
+        target = sla_target(self.priority, self.category or "", self.created_at, standards) if self.priority else None
         self._record(CaseReopened, ctx, reason=reason,
                      resolution_due=target and ctx.now + target.resolution)
 

@@ -101,7 +101,14 @@ class CaseCommands(RegionCommands):
     def triage_case(
         self, ctx: Context, case_id: UUID, category: Category, priority: Priority, expected_version: int | None = None
     ) -> CommandResult:
-        return self._update(Case, case_id, expected_version, lambda c: c.triage(ctx, category, priority))
+        """Set the case's category and priority, with due times from its region's standards in force when it opened.
+
+        A standard adopted by the coordinators' meeting for the region and the category sets them (the latest
+        effective wins, per measure); otherwise the default policy for the priority (domain/casework/sla.py)."""
+        def triage(case: Case) -> None:
+            case.triage(ctx, category, priority, self.region(case.region).standards)
+
+        return self._update(Case, case_id, expected_version, triage)
 
     def assign_case(
         self, ctx: Context, case_id: UUID, representative_id: Code, expected_version: int | None = None
@@ -192,7 +199,8 @@ class CaseCommands(RegionCommands):
     ) -> CommandResult:
         """Reopen a resolved or closed case within its region's reopen window."""
         def reopen(case: Case) -> None:
-            case.reopen(ctx, reason, self.region(case.region).reopen_window_days)
+            region = self.region(case.region)
+            case.reopen(ctx, reason, region.reopen_window_days, region.standards)
 
         return self._update(Case, case_id, expected_version, reopen)
 

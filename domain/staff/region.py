@@ -19,6 +19,7 @@ from domain.errors import (
     TrainingNotRequired,
 )
 from domain.event import DomainEvent
+from domain.policy.standard import Standard
 from domain.values import Code, Context, Frozen, Role, ShortText
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Readiness",
     "TrainingRequired",
     "TrainingRequirementDropped",
+    "StandardAdopted",
 ]
 
 DEFAULT_REOPEN_WINDOW_DAYS = 30
@@ -119,6 +121,13 @@ class Readiness(Frozen):
         return gaps
 
 
+class StandardAdopted(RegionEvent):
+    """A coordinators' meeting adopted a standard for this region (recorded with the meeting's decision, in the
+    same transaction): it governs the region's cases opened on or after its effective date."""
+
+    standard: Standard
+
+
 class StaffMember(Frozen):
     """A person working a region, as the case rules need to see them."""
 
@@ -137,6 +146,8 @@ class Region(Aggregate):
     coordinator: StaffMember | None = None
     representatives: dict[str, StaffMember] = Field(default_factory=dict)
     reopen_window_days: int = DEFAULT_REOPEN_WINDOW_DAYS
+    standards: list[Standard] = Field(default_factory=list)
+    """The standards adopted for the region, in the order adopted (domain/policy/standard.py)."""
     required_programmes: tuple[UUID, ...] = ()
     """The training programmes every current representative must have completed for the region to take cases."""
 
@@ -192,6 +203,10 @@ class Region(Aggregate):
                 untrained[staff_id] = missing
         return Readiness(region=self.code, coordinator_appointed=self.coordinator is not None, untrained=untrained)
 
+    def adopt_standard(self, ctx: Context, standard: Standard) -> None:
+        """Record a meeting's decision adopting a standard for this region (see domain/policy/meeting_commands.py)."""
+        self._record(StandardAdopted, ctx, standard=standard)
+
     def staff_member(self, staff_id: str) -> StaffMember:
         """The representative or coordinator with this id, as case rules need them."""
         if self.coordinator is not None and self.coordinator.id == staff_id:
@@ -225,6 +240,8 @@ class Region(Aggregate):
                 self.representatives = {k: v for k, v in self.representatives.items() if k != staff_id}
             case ReopenWindowSet(days=days):
                 self.reopen_window_days = days
+            case StandardAdopted(standard=standard):
+                self.standards = [*self.standards, standard]
             case TrainingRequired(programme_id=programme_id):
                 self.required_programmes = (*self.required_programmes, programme_id)
             case TrainingRequirementDropped(programme_id=programme_id):

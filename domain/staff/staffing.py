@@ -58,6 +58,13 @@ NETWORK_LEVEL_EVENTS = frozenset({
 })
 """What those commands record (a terminated provider's contracts end with it): all a manager may record."""
 
+NETWORK_LEVEL_EVENTS |= frozenset({
+    "MeetingScheduled", "MeetingAgendaItemAdded", "MeetingHeld", "MeetingMinuted", "MeetingDecisionRecorded",
+    "MeetingClosed", "MeetingCancelled", "StandardAdopted",
+})
+"""Issue 15: a coordinators' meeting is network-level (domain/policy/meeting_commands.py): a manager may run it,
+and its decisions adopt standards on the regions in scope."""
+
 
 NETWORK_LEVEL_EVENTS |= frozenset({"ProgrammeCreated"})
 """Issue 15: a training programme is network-level (domain/development/training.py): a manager may create one."""

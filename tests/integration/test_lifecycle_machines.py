@@ -42,6 +42,8 @@ from domain.development.training import SessionStatus, TrainingSession
 from domain.errors import DomainError
 from domain.network.contract import Contract, ContractStatus, Party, ProviderCause
 from domain.network.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
+from domain.policy.meeting import DECIDING, AgendaItem, Attendee, Decision, Meeting, MeetingStatus
+from domain.policy.standard import DecisionKind
 from domain.staff.region import Region, StaffChange
 from domain.values import Actor, Context, Role
 from tests.components import requires
@@ -717,3 +719,108 @@ class TrainingSessionMachine(LedgerMachine):
 TestCoachingLifecycle = MACHINE_SETTINGS(CoachingMachine).TestCase
 TestTrainingSessionLifecycle = MACHINE_SETTINGS(TrainingSessionMachine).TestCase
 TestTrainingSessionLifecycleOnPostgres = _on_postgres(TrainingSessionMachine)
+
+
+class MeetingMachine(LedgerMachine):
+    """A coordinators' meeting; a decision adopting a standard is saved with the regions in its scope."""
+
+    kind = Meeting
+    CONVENERS = st.sampled_from([COORDINATOR, Actor(id="director", role=Role.MANAGER), ADMIN, REP])
+    ATTENDEES = st.lists(st.sampled_from([
+        Attendee(staff_id="coord-north", role=Role.COORDINATOR, region="north"),
+        Attendee(staff_id="coord-south", role=Role.COORDINATOR, region="south"),
+        Attendee(staff_id="director", role=Role.MANAGER)]), max_size=3)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live = Meeting.schedule(self.ctx(COORDINATOR), uuid4(), "Coordinators' meeting", self.clock())
+        self.ledger.save(self.live)
+
+    def happy_path(self) -> list[Callable[[], None]]:
+        meeting: Meeting = self.live
+        present = [Attendee(staff_id="coord-north", role=Role.COORDINATOR, region="north")]
+        return [
+            lambda: meeting.add_agenda_item(self.ctx(COORDINATOR), AgendaItem(item_id="i0", text="Returns")),
+            lambda: meeting.hold(self.ctx(COORDINATOR), present),
+            lambda: meeting.record_minutes(self.ctx(COORDINATOR), "Returns discussed"),
+            lambda: meeting.close(self.ctx(COORDINATOR)),
+        ]
+
+    @fits(lambda m: m.status is MeetingStatus.SCHEDULED)
+    @rule(actor=CONVENERS, item=st.integers(0, 3), area=st.none() | st.sampled_from(PolicyArea),
+          text=st.none() | WORDS, regions=st.lists(st.sampled_from(["north", "south"]), max_size=2))
+    def add_agenda_item(self, actor: Actor, item: int, area: PolicyArea | None, text: str | None,
+                        regions: list[str]) -> None:
+        agenda_item = AgendaItem(item_id=f"i{item}", text=text, policy_area=area, regions=regions)
+        self.run(lambda: self.live.add_agenda_item(self.ctx(actor), agenda_item))
+
+    @fits(lambda m: m.status is MeetingStatus.SCHEDULED)
+    @rule(actor=CONVENERS, attendees=ATTENDEES)
+    def hold(self, actor: Actor, attendees: list[Attendee]) -> None:
+        self.run(lambda: self.live.hold(self.ctx(actor), attendees))
+
+    @fits(lambda m: m.status is MeetingStatus.HELD)
+    @rule(actor=CONVENERS, minutes=WORDS)
+    def record_minutes(self, actor: Actor, minutes: str) -> None:
+        self.run(lambda: self.live.record_minutes(self.ctx(actor), minutes))
+
+    @fits(lambda m: m.status in DECIDING)
+    @rule(actor=CONVENERS, number=st.integers(0, 3), kind=st.sampled_from(DecisionKind),
+          regions=st.lists(st.sampled_from(["north", "south"]), max_size=2, unique=True), days=st.integers(-2, 10),
+          first=st.none() | st.integers(1, 48), resolution=st.none() | st.integers(1, 240),
+          categories=st.lists(st.sampled_from(Category), max_size=2))
+    def record_decision(self, actor: Actor, number: int, kind: DecisionKind, regions: list[str], days: int,
+                        first: int | None, resolution: int | None, categories: list[Category]) -> None:
+        decision = Decision(decision_id=f"d{number}", kind=kind, text="Answer within the target", regions=regions,
+                            categories=categories, effective_on=self.clock().date() + timedelta(days=days),
+                            first_response_hours=first, resolution_hours=resolution)
+        in_scope = [self.ledger.region(code) for code in regions]
+        before = [record.model_dump() for record in (self.live, *in_scope)]
+
+        def decide() -> None:
+            self.live.record_decision(self.ctx(actor), decision)
+            standard = self.live.decision(decision.decision_id).standard(self.live.id)
+            for region in in_scope if standard is not None else []:
+                region.adopt_standard(self.ctx(actor), standard)
+
+        try:
+            decide()
+        except DomainError:
+            assert [record.model_dump() for record in (self.live, *in_scope)] == before
+            assert not any(record.pending_events for record in (self.live, *in_scope))
+            return
+        self.ledger.save(self.live, *in_scope)
+
+    @fits(lambda m: m.status is MeetingStatus.MINUTED)
+    @rule(actor=CONVENERS)
+    def close(self, actor: Actor) -> None:
+        self.run(lambda: self.live.close(self.ctx(actor)))
+
+    @fits(lambda m: m.status is MeetingStatus.SCHEDULED)
+    @rule(actor=CONVENERS)
+    def cancel(self, actor: Actor) -> None:
+        self.run(lambda: self.live.cancel(self.ctx(actor), "Too few could come"))
+
+    @invariant()
+    def meeting_rules_hold(self) -> None:
+        meeting: Meeting = self.live
+        event(f"meeting {meeting.status}")
+        held = meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTED, MeetingStatus.CLOSED)
+        assert (meeting.held_at is not None) == held
+        assert (meeting.minutes is not None) == (meeting.status in (MeetingStatus.MINUTED, MeetingStatus.CLOSED))
+        assert (meeting.cancel_reason is not None) == (meeting.status is MeetingStatus.CANCELLED)
+        assert held or not meeting.decisions
+        assert not held or any(attendee.role is Role.COORDINATOR for attendee in meeting.attendees)
+        assert len({item.item_id for item in meeting.agenda}) == len(meeting.agenda)
+        assert all(item.text is not None or item.policy_area is not None for item in meeting.agenda)
+        assert len({d.decision_id for d in meeting.decisions}) == len(meeting.decisions)
+        assert all(d.regions for d in meeting.decisions)
+        # each region holds exactly the standards this meeting adopted for it, in order
+        for code in ("north", "south"):
+            held_here = [s.decision_id for s in self.ledger.region(code).standards if s.meeting_id == meeting.id]
+            assert held_here == [d.decision_id for d in meeting.decisions
+                                 if d.kind is DecisionKind.STANDARD and code in d.regions]
+
+
+TestMeetingLifecycle = MACHINE_SETTINGS(MeetingMachine).TestCase
+TestMeetingLifecycleOnPostgres = _on_postgres(MeetingMachine)

@@ -82,7 +82,7 @@ def test_the_asyncapi_document_names_every_event_and_topic() -> None:
     assert document["asyncapi"].startswith("3.")
     assert {c["address"] for c in document["channels"].values()} == {
         "caseledger.case", "caseledger.provider", "caseledger.contract", "caseledger.region",
-        "caseledger.caller"} | {"caseledger.coaching", "caseledger.training"}
+        "caseledger.caller"} | {"caseledger.coaching", "caseledger.training"} | {"caseledger.meeting"}
     assert set(document["components"]["messages"]) == set(event_types())
 
 
