@@ -47,8 +47,10 @@ class HistoryEvent(BaseModel):
 
 
 def add_creation(router: APIRouter, kind: type[Aggregate], method_name: str,
-                 region_of: Callable[[CaseLedger, Any], str]) -> None:
-    """`POST /{records}`: 201 with a Location; with an Idempotency-Key, a retry returns the first result."""
+                 region_of: Callable[[CaseLedger, Any], str | None]) -> None:
+    """`POST /{records}`: 201 with a Location; with an Idempotency-Key, a retry returns the first result.
+    `region_of` answers None for a network-level record (it belongs to no region): the command service's rules
+    alone say who may create it."""
     method = getattr(CaseLedger, method_name)
     id_name = f"{kind.aggregate_type}_id"
     model = request_model(method, f"{kind.__name__}Create", skip=frozenset({id_name}))
@@ -57,7 +59,8 @@ def add_creation(router: APIRouter, kind: type[Aggregate], method_name: str,
                response: Response, idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
                ) -> CommandAccepted:
         ledger = engine.ledger
-        require_region(principal, region_of(ledger, body))
+        if (region := region_of(ledger, body)) is not None:
+            require_region(principal, region)
         # a retry with the same key names the same new record, so the store itself refuses a second one;
         # the request's correlation id is derived from the key and the body, so a retry can tell whether
         # the first request had the same body without keeping it anywhere else
@@ -107,13 +110,15 @@ def _first_result(ledger: CaseLedger, record_id: UUID, request_id: UUID | None, 
 def read_record(engine: AppDep, principal: Principal, kind: type[Aggregate], record_id: UUID,
                 as_of: datetime | None, version: int | None) -> Aggregate:
     """The record now, or as it was. The region is checked on the record as it is now, before anything
-    is asked of its past: another region's record answers the same 403 whatever version or time is asked."""
+    is asked of its past: another region's record answers the same 403 whatever version or time is asked.
+    A record with no region (network-level: a policy proposal) is read by every reader role."""
     require_role(principal, *READERS)
     ledger = engine.ledger
     if as_of is not None and version is not None:
         raise Problem(422, "invalid-request", "give as_of or version, not both", field="as_of")
     current = ledger.get(kind, record_id)
-    require_region(principal, getattr(current, "region"))  # noqa: B009 - regional records only
+    if (region := getattr(current, "region", None)) is not None:
+        require_region(principal, region)
     if as_of is not None:
         version = ledger.version_at(record_id, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
     if version is None or version == current.version:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -15,6 +15,7 @@ from domain.errors import RecordNotFound
 from domain.values import Code, Moment, Role, ShortTextIn
 from projections.dashboard import region_dashboard
 from projections.development import readiness_fields
+from projections.meetings import region_standards
 
 __all__ = ["router"]
 
@@ -96,15 +97,19 @@ def set_reopen_window(region: str, body: ReopenWindowIn, engine: AppDep, princip
 def list_regions(
     engine: AppDep, principal: CurrentPrincipal, min_position: Annotated[int | None, Query(ge=0)] = None,
 ) -> list[dict[str, Any]]:
-    """Every region with its staff; a representative or coordinator sees only their own."""
+    """Every region with its staff, and the standards its coordinators' meetings adopted for it (`in_force` from
+    their effective date, UTC); a representative or coordinator sees only their own."""
     require_role(principal, *READERS)
     engine.read_after(min_position)
     with engine.runner.store.reader() as view:
         regions = view.select("SELECT code, name, coordinator_id FROM regions ORDER BY code")
         staff = view.select("SELECT region, staff_id, name, role FROM staff ORDER BY region, role, staff_id")
         ready = readiness_fields(view, regions, staff)  # issue 15: `ready`, and what is `missing`
-    return [{**r, **ready[r["code"]], "staff": [s for s in staff if s["region"] == r["code"]]} for r in regions
-            if principal.sees(r["code"])]
+        standards = region_standards(view)
+    today = engine.ledger.clock().astimezone(UTC).date().isoformat()
+    return [{**r, **ready[r["code"]], "staff": [s for s in staff if s["region"] == r["code"]],
+             "standards": [{**s, "in_force": s["effective_on"] <= today} for s in standards.get(r["code"], [])]}
+            for r in regions if principal.sees(r["code"])]
 
 
 @router.get("/{region}/dashboard", summary="The coordinator's dashboard")
