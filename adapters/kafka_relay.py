@@ -34,6 +34,7 @@ RECORD_TYPES: tuple[str, ...] = ("case", "provider", "contract", "region", "call
 """The record types, each with its own topic."""
 RECORD_TYPES += ("coaching", "training")  # issue 15: staff development (domain/development/)
 RECORD_TYPES += ("meeting",)  # issue 15: coordinators' meetings
+RECORD_TYPES += ("proposal",)  # issue 15: policy proposals (domain/policy/proposal.py)
 
 
 @dataclass(frozen=True)

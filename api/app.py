@@ -20,6 +20,7 @@ from api.problems import BodyTooLarge, install_problem_handlers, problem_respons
 from api.routes import audit, cases, coaching, contracts, health, providers, regions, schemas, training
 from api.routes import common_problems as common_problems_routes
 from api.routes import meetings as meetings_routes
+from api.routes import proposals as proposals_routes
 from api.settings import Settings
 
 __all__ = ["create_app"]
@@ -59,6 +60,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
     routers: tuple[APIRouter, ...] = (health.router, cases.router, providers.router, contracts.router, regions.router,
                                       audit.router, schemas.router, common_problems_routes.router)
     routers += (coaching.router, training.router)  # issue 15: coaching, training for new regions
+    routers += (proposals_routes.router,)  # issue 15: policy proposals
     routers += (meetings_routes.router,)  # issue 15: coordinators' meetings
     for router in routers:
         if router is not health.router:

@@ -14,6 +14,7 @@ ENVELOPE = ("originator_id", "originator_version", "occurred_at", "actor", "corr
 KINDS: tuple[str, ...] = ("case", "provider", "contract", "region", "caller")
 KINDS += ("coaching", "training")  # issue 15: staff development (domain/development/)
 KINDS += ("meeting",)  # issue 15: coordinators' meetings
+KINDS += ("proposal",)  # issue 15: policy proposals (domain/policy/proposal.py)
 
 
 def _type_of(schema: dict[str, Any], defs: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ DOCS = Path(__file__).parents[1] / "docs"
 KINDS: tuple[str, ...] = ("case", "provider", "contract", "region", "caller")
 KINDS += ("coaching", "training")  # issue 15: staff development (domain/development/)
 KINDS += ("meeting",)  # issue 15: coordinators' meetings
+KINDS += ("proposal",)  # issue 15: policy proposals (domain/policy/proposal.py)
 
 
 def event_schema(event_type: type[DomainEvent]) -> dict[str, Any]:

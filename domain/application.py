@@ -15,8 +15,11 @@ from domain.ledger import replay
 from domain.network.contract import Contract
 from domain.network.network_commands import NetworkCommands
 from domain.network.provider import Provider
+from domain.policy.authority import PolicyAuthority
 from domain.policy.meeting import Meeting
 from domain.policy.meeting_commands import MeetingCommands
+from domain.policy.proposal import Proposal
+from domain.policy.proposal_commands import ProposalCommands
 from domain.snapshot import Snapshot
 from domain.staff.region import Region
 
@@ -26,7 +29,7 @@ SNAPSHOT_INTERVAL = 50
 __all__ = ["CaseLedger"]
 
 
-class CaseLedger(CaseCommands, NetworkCommands, DevelopmentCommands, MeetingCommands):
+class CaseLedger(CaseCommands, NetworkCommands, DevelopmentCommands, MeetingCommands, ProposalCommands):
     """Runs commands against the event store: each command's events are saved in one transaction,
     durable before the method returns."""
 
@@ -34,6 +37,7 @@ class CaseLedger(CaseCommands, NetworkCommands, DevelopmentCommands, MeetingComm
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
         Case: SNAPSHOT_INTERVAL, Provider: SNAPSHOT_INTERVAL, Contract: SNAPSHOT_INTERVAL, Region: SNAPSHOT_INTERVAL,
         Meeting: SNAPSHOT_INTERVAL,
+        Proposal: SNAPSHOT_INTERVAL, PolicyAuthority: SNAPSHOT_INTERVAL,
         CoachingReview: SNAPSHOT_INTERVAL, TrainingProgramme: SNAPSHOT_INTERVAL, TrainingSession: SNAPSHOT_INTERVAL,
         TrainingRecord: SNAPSHOT_INTERVAL,
     }

@@ -23,6 +23,11 @@
         +-- RegionAlreadyEstablished, StaffAlreadyInRegion, StaffNotInRegion,
         +-- RegionHasNoCoordinator, NotOnStaff (+-- NetworkLevelOnly),
         +-- CoordinatorNotRemovable, StaffInAnotherRegion
+    +-- ProposalError (policy proposals and who decides them)
+        +-- NotACurrentCoordinator (a NotOnStaff too), ProposalNeedsCoordinator, ProposalDecisionNeedsAuthority,
+        +-- CoordinatorsLackAuthority, ApproverRegionNotCovered, RegionAlreadyApproved, ProposalNotRevised,
+        +-- ProposalWithoutEvidence, ProposalRevisionUnchanged, EffectiveBeforeApproval, EffectNotYetMeasurable,
+        +-- AuthorityNeedsAdmin, AuthorityAlreadyHeld, AuthorityNotHeld
 
 Each class has a stable `code`, used as the problem `type` by the HTTP API.
 """
@@ -101,6 +106,21 @@ __all__ = [
     "CallerAlreadyFlagged",
     "CallerNotFlagged",
     "NotAHarassingContact",
+    "ProposalError",
+    "NotACurrentCoordinator",
+    "ProposalNeedsCoordinator",
+    "ProposalDecisionNeedsAuthority",
+    "CoordinatorsLackAuthority",
+    "ApproverRegionNotCovered",
+    "RegionAlreadyApproved",
+    "ProposalNotRevised",
+    "ProposalWithoutEvidence",
+    "ProposalRevisionUnchanged",
+    "EffectiveBeforeApproval",
+    "EffectNotYetMeasurable",
+    "AuthorityNeedsAdmin",
+    "AuthorityAlreadyHeld",
+    "AuthorityNotHeld",
 ]
 
 
@@ -946,3 +966,123 @@ class EffectiveDateInPast(MeetingError):
     def __init__(self, meeting_id: UUID, decision_id: str, effective_on: date, today: date) -> None:
         super().__init__(f"decision {decision_id} of meeting {meeting_id} would take effect on {effective_on}, "
                          f"before today ({today}, UTC): give today or a later day")
+
+
+# --- policy proposals (issue 15: evidence, decision by a manager or the coordinators, implementation, effect) ---
+
+
+class ProposalError(DomainError):
+    """A policy proposal command refused by the proposal rules (domain/policy/proposal.py)."""
+
+
+class NotACurrentCoordinator(NotOnStaff, ProposalError):
+    """Proposals are the coordinators' together: only someone who is now a region's coordinator acts as one."""
+
+    def __init__(self, staff_id: str) -> None:
+        DomainError.__init__(self, f"{staff_id} is not the current coordinator of any region: policy proposals are "
+                             "drafted, revised, submitted and approved by the regions' current coordinators")
+
+
+class ProposalNeedsCoordinator(ProposalError):
+    """Drafting, revising and submitting a proposal are a coordinator's steps."""
+
+    def __init__(self, actor_id: str, role: str, command: str) -> None:
+        super().__init__(f"{actor_id} ({role}) cannot {command} a policy proposal: only a region's current "
+                         "coordinator may")
+
+
+class ProposalDecisionNeedsAuthority(ProposalError):
+    """A proposal is decided by a manager, or approved by the coordinators where they hold the authority."""
+
+    def __init__(self, actor_id: str, role: str, command: str, proposal_id: UUID) -> None:
+        super().__init__(f"{actor_id} ({role}) cannot {command} proposal {proposal_id}: a manager decides it, or, "
+                         "in a policy area whose authority the coordinators hold, the coordinators of the regions it "
+                         "covers approve it or return it")
+
+
+class CoordinatorsLackAuthority(ProposalError):
+    """Coordinators approve or return a proposal only in the policy areas an administrator has given them."""
+
+    def __init__(self, proposal_id: UUID, area: str) -> None:
+        super().__init__(f"the coordinators do not hold the authority for policy area {area}: a manager decides "
+                         f"proposal {proposal_id} (an administrator records the areas the coordinators decide, "
+                         "POST /proposals/authority/grant)")
+
+
+class ApproverRegionNotCovered(ProposalError):
+    """The coordinators who approve a proposal are those of the regions it covers."""
+
+    def __init__(self, proposal_id: UUID, staff_id: str, region: str, regions: Iterable[str]) -> None:
+        super().__init__(f"{staff_id} coordinates region {region}, which proposal {proposal_id} does not cover "
+                         f"({', '.join(regions)}): it is approved or returned by the coordinators of those regions")
+
+
+class RegionAlreadyApproved(ProposalError):
+    """Each covered region approves once, by its coordinator."""
+
+    def __init__(self, proposal_id: UUID, region: str, needed: int, waiting: Iterable[str]) -> None:
+        super().__init__(f"region {region} already approved proposal {proposal_id}: it needs {needed} more "
+                         f"approval(s) from the coordinators of {', '.join(waiting)}")
+
+
+class ProposalNotRevised(ProposalError):
+    """A returned proposal is revised (answering the comments) before it is submitted again."""
+
+    def __init__(self, proposal_id: UUID, comments: str) -> None:
+        shown = comments if len(comments) <= 200 else comments[:200] + "..."
+        super().__init__(f"proposal {proposal_id} was returned with comments ({shown!r}): revise it before "
+                         "submitting it again")
+
+
+class ProposalWithoutEvidence(ProposalError):
+    """A proposal goes to its deciders with the evidence of the common problem behind it."""
+
+    def __init__(self, proposal_id: UUID) -> None:
+        super().__init__(f"cannot submit proposal {proposal_id} without evidence: attach the cases and the counts per "
+                         "region the common-problems view showed (revise it)")
+
+
+class ProposalRevisionUnchanged(ProposalError):
+    """A revision changes something: the title, summary, change proposed, regions or evidence."""
+
+    def __init__(self, proposal_id: UUID) -> None:
+        super().__init__(f"the revision of proposal {proposal_id} changes nothing: change its title, summary, the "
+                         "change proposed, its regions or its evidence")
+
+
+class EffectiveBeforeApproval(ProposalError):
+    """A change takes effect no earlier than the day it was approved."""
+
+    def __init__(self, proposal_id: UUID, effective_on: date, approved_on: date) -> None:
+        super().__init__(f"proposal {proposal_id} was approved on {approved_on}: its change cannot take effect "
+                         f"earlier, on {effective_on}; give a date on or after {approved_on}")
+
+
+class EffectNotYetMeasurable(ProposalError):
+    """An effect is reviewed once the weeks after the effective date it is measured over have passed."""
+
+    def __init__(self, proposal_id: UUID, weeks: int, effective_on: date, until: date) -> None:
+        super().__init__(f"the effect of proposal {proposal_id} is measured over the {weeks} week(s) after "
+                         f"{effective_on}: review it on or after {until}, or over fewer weeks")
+
+
+class AuthorityNeedsAdmin(ProposalError):
+    """Which policy areas the coordinators decide is a setting kept by administrators."""
+
+    def __init__(self, actor_id: str, role: str) -> None:
+        super().__init__(f"{actor_id} ({role}) cannot change which policy areas the coordinators decide: that "
+                         "setting is an administrator's")
+
+
+class AuthorityAlreadyHeld(ProposalError):
+    """Granting what the coordinators already hold changes nothing."""
+
+    def __init__(self, area: str) -> None:
+        super().__init__(f"the coordinators already hold the authority for policy area {area}")
+
+
+class AuthorityNotHeld(ProposalError):
+    """Only an authority the coordinators hold is withdrawn."""
+
+    def __init__(self, area: str) -> None:
+        super().__init__(f"the coordinators do not hold the authority for policy area {area}: nothing to withdraw")

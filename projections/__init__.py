@@ -6,6 +6,7 @@ from projections.common_problems import CommonProblems
 from projections.development import Development
 from projections.directory import Directory
 from projections.meetings import Meetings
+from projections.proposals import ProposalList
 from projections.staff import Staff
 from projections.store import Projection
 
@@ -16,6 +17,8 @@ ALL_PROJECTIONS: tuple[Projection, ...] = (CaseQueue(), Staff(), Directory(), Au
 ALL_PROJECTIONS += (Development(),)  # issue 15: coaching, training, and a region's readiness
 
 ALL_PROJECTIONS += (Meetings(),)  # issue 15: coordinators' meetings and the standards they adopted
+
+ALL_PROJECTIONS += (ProposalList(),)  # issue 15: policy proposals
 
 
 def projection_named(name: str) -> Projection:

@@ -27,7 +27,8 @@ __all__ = ["CommandAccepted", "add_commands", "request_model", "run_command"]
 WRITERS = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 """Roles that run commands; a manager only the network-level ones (`domain.staff.staffing.NETWORK_LEVEL_COMMANDS`)."""
 VERSION_TAG = re.compile(r"[0-9]{1,10}", re.ASCII)
-MANAGER_MAY = "terminate providers and amend or terminate contracts (in every region)"
+MANAGER_MAY = ("terminate providers and amend or terminate contracts (in every region), and decide, implement and "
+               "review policy proposals")
 IF_MATCH_PATTERN = r'^(W/)?"?[0-9]{1,10}"?$'
 
 
@@ -103,7 +104,9 @@ def record_guard(kind: type[Aggregate], method_name: str | None = None) -> Calla
         if principal.role is Role.MANAGER and method_name not in NETWORK_LEVEL_COMMANDS:
             raise Forbidden(f"a manager may only {MANAGER_MAY}; {(method_name or 'this').replace('_', ' ')} is for "
                             "the record region's staff or an administrator")
-        require_region(principal, getattr(engine.ledger.get(kind, record_id), "region"))  # noqa: B009
+        # a record with no region is network-level (a policy proposal): the command service's rules say who may
+        if (region := getattr(engine.ledger.get(kind, record_id), "region", None)) is not None:
+            require_region(principal, region)
         return principal
 
     return guard

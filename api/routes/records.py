@@ -144,9 +144,12 @@ IfNoneMatch = Annotated[str | None, Header(max_length=8000, description="An `ETa
 
 
 def add_record_reads(router: APIRouter, kind: type[Aggregate], public: type[BaseModel] | None = None,
-                     present: Callable[[Any, Any], BaseModel] | None = None) -> None:
+                     present: Callable[[Any, Any], BaseModel] | None = None,
+                     redact: Callable[[Principal, dict[str, Any]], dict[str, Any]] | None = None) -> None:
     """`GET /{records}/{id}` (now, or as it was) and `GET /{records}/{id}/history`. With `public` and
-    `present(engine, record)`, the record is answered as that public model (computed fields beside its own)."""
+    `present(engine, record)`, the record is answered as that public model (computed fields beside its own).
+    With `redact(principal, data)`, what the caller may not see is taken out of the answer (as JSON) and out of
+    each history event's data."""
 
     def get(record_id: UUID, engine: AppDep, principal: CurrentPrincipal, response: Response,
             as_of: Annotated[Moment | None, Query(description="State at this time.")] = None,
@@ -158,7 +161,8 @@ def add_record_reads(router: APIRouter, kind: type[Aggregate], public: type[Base
         if matches(if_none_match, tag):
             return Response(status_code=304, headers={"ETag": tag})
         response.headers["ETag"] = tag
-        return record if present is None else present(engine, record)
+        answer = record if present is None else present(engine, record)
+        return answer if redact is None else redact(principal, answer.model_dump(mode="json"))
 
     def history(record_id: UUID, engine: AppDep, principal: CurrentPrincipal, response: Response,
                 if_none_match: IfNoneMatch = None) -> Any:
@@ -168,9 +172,10 @@ def add_record_reads(router: APIRouter, kind: type[Aggregate], public: type[Base
             return Response(status_code=304, headers={"ETag": f'"{current.version}"'})
         events = engine.ledger.history(record_id)
         response.headers["ETag"] = f'"{events[-1].originator_version}"'
+        shown = (lambda data: data) if redact is None else (lambda data: redact(principal, data))
         return [HistoryEvent(version=e.originator_version, type=e.type_name, occurred_at=e.occurred_at,
                              actor=e.actor, correlation_id=e.correlation_id, causation_id=e.causation_id,
-                             data=e.model_dump(mode="json", exclude=ENVELOPE))
+                             data=shown(e.model_dump(mode="json", exclude=ENVELOPE)))
                 for e in events]
 
     router.add_api_route("/{record_id}", get, methods=["GET"], response_model=public or kind,

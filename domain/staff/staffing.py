@@ -69,6 +69,15 @@ and its decisions adopt standards on the regions in scope."""
 NETWORK_LEVEL_EVENTS |= frozenset({"ProgrammeCreated"})
 """Issue 15: a training programme is network-level (domain/development/training.py): a manager may create one."""
 
+NETWORK_LEVEL_COMMANDS |= frozenset({
+    "approve_proposal", "reject_proposal", "return_proposal", "implement_proposal", "review_proposal_effect",
+})
+NETWORK_LEVEL_EVENTS |= frozenset({
+    "ProposalApproved", "ProposalRejected", "ProposalReturned", "ProposalImplemented", "ProposalEffectReviewed",
+})
+"""Issue 15: a policy proposal is network-level (domain/policy/proposal_commands.py): senior management decides it,
+and may implement it and review its effect."""
+
 
 class RegionCommands(LedgerBase):
     def region(self, code: str) -> Region:

@@ -43,8 +43,17 @@ from domain.errors import DomainError
 from domain.network.contract import Contract, ContractStatus, Party, ProviderCause
 from domain.network.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
 from domain.policy.meeting import DECIDING, AgendaItem, Attendee, Decision, Meeting, MeetingStatus
+from domain.policy.proposal import (
+    DecidedBy,
+    EffectConclusion,
+    Evidence,
+    EvidenceCount,
+    Proposal,
+    ProposalStatus,
+    approvals_needed,
+)
 from domain.policy.standard import DecisionKind
-from domain.staff.region import Region, StaffChange
+from domain.staff.region import Region, StaffChange, StaffMember
 from domain.values import Actor, Context, Role
 from tests.components import requires
 from tests.conftest import Backend, staff_regions
@@ -58,6 +67,7 @@ WORDS = st.sampled_from(["Called back", "Waiting for the invoice", "Customer ups
 ACTION_IDS = st.sampled_from(["a1", "a2", "a3"])
 HOURS = st.floats(min_value=0, max_value=24 * 40)
 MACHINE_SETTINGS = settings(max_examples=50, stateful_step_count=40, deadline=None)
+PROPOSAL_PEOPLE = st.sampled_from(["coord-north", "coord-south", "coord-west", "manager", "admin", "rep"])
 
 
 def fits(check: Callable[[Any], bool]) -> Callable[[Any], Any]:
@@ -612,10 +622,99 @@ class RegionMachine(LedgerMachine):
         assert 0 <= region.reopen_window_days <= 3650
 
 
+class ProposalMachine(LedgerMachine):
+    """A policy proposal driven by coordinators (of covered regions or not), a manager, an administrator and a
+    representative, with or without the coordinators' authority for its area."""
+
+    kind = Proposal
+
+    def __init__(self) -> None:
+        super().__init__()
+        author = self.ledger.region("north").coordinator
+        self.live = Proposal.draft(self.ctx(COORDINATOR), uuid4(), author=author, policy_area=PolicyArea.RETURNS,
+                                   regions=["north", "south"], title="A 60-day return window",
+                                   summary="Returns after 30 days cause repeat calls", change="60 days",
+                                   evidence=Evidence(counts=[EvidenceCount(region="north", count=4)]))
+        self.ledger.save(self.live)
+
+    def happy_path(self) -> list[Callable[[], None]]:
+        proposal: Proposal = self.live
+        return [
+            lambda: proposal.submit(*self.who("coord-south")),
+            lambda: proposal.approve(*self.who("manager"), coordinators_decide=False),
+            lambda: proposal.implement(*self.who("coord-north"), self.clock().date(), "The window is 60 days"),
+            self.review_four_weeks_later,
+        ]
+
+    def review_four_weeks_later(self) -> None:
+        self.clock.advance(timedelta(weeks=4))
+        self.live.review_effect(*self.who("manager"), 4, EffectConclusion.IMPROVED, "Fewer calls")
+
+    def who(self, name: str) -> tuple[Context, StaffMember | None]:
+        """The context of one of the people, with the coordinator's staff record where they are one."""
+        if name.startswith("coord-"):
+            region = name.removeprefix("coord-")
+            member = StaffMember(id=name, name="Ana Novak", role=Role.COORDINATOR, region=region)
+            return self.ctx(Actor(id=name, role=Role.COORDINATOR)), member
+        actor = {"manager": Actor(id="mgr-1", role=Role.MANAGER), "admin": ADMIN, "rep": REP}[name]
+        return self.ctx(actor), None
+
+    @fits(lambda p: p.status in (ProposalStatus.DRAFTED, ProposalStatus.RETURNED))
+    @rule(who=PROPOSAL_PEOPLE, summary=WORDS, regions=st.sampled_from([["north"], ["north", "south"], []]))
+    def revise(self, who: str, summary: str, regions: list[str]) -> None:
+        self.run(lambda: self.live.revise(*self.who(who), summary=summary, regions=regions or None))
+
+    @fits(lambda p: p.status in (ProposalStatus.DRAFTED, ProposalStatus.RETURNED))
+    @rule(who=PROPOSAL_PEOPLE)
+    def submit(self, who: str) -> None:
+        self.run(lambda: self.live.submit(*self.who(who)))
+
+    @fits(lambda p: p.status is ProposalStatus.SUBMITTED)
+    @rule(who=PROPOSAL_PEOPLE, theirs=st.booleans())
+    def approve(self, who: str, theirs: bool) -> None:
+        self.run(lambda: self.live.approve(*self.who(who), coordinators_decide=theirs))
+
+    @fits(lambda p: p.status is ProposalStatus.SUBMITTED)
+    @rule(who=PROPOSAL_PEOPLE, theirs=st.booleans(), reject=st.booleans())
+    def reject_or_return(self, who: str, theirs: bool, reject: bool) -> None:
+        if reject:
+            self.run(lambda: self.live.reject(self.who(who)[0], "Too costly"))
+        else:
+            self.run(lambda: self.live.return_with_comments(*self.who(who), theirs, "Add the cost"))
+
+    @fits(lambda p: p.status is ProposalStatus.APPROVED)
+    @rule(who=PROPOSAL_PEOPLE, days=st.integers(-3, 10))
+    def implement(self, who: str, days: int) -> None:
+        day = self.clock().date() + timedelta(days=days)
+        self.run(lambda: self.live.implement(*self.who(who), day, "The window is 60 days"))
+
+    @fits(lambda p: p.status is ProposalStatus.IMPLEMENTED)
+    @rule(who=PROPOSAL_PEOPLE, weeks=st.integers(0, 8), conclusion=st.sampled_from(EffectConclusion))
+    def review_effect(self, who: str, weeks: int, conclusion: EffectConclusion) -> None:
+        self.run(lambda: self.live.review_effect(*self.who(who), weeks, conclusion, "Reviewed"))
+
+    @invariant()
+    def proposal_rules_hold(self) -> None:
+        proposal: Proposal = self.live
+        event(f"proposal {proposal.status}")
+        assert proposal.regions == sorted(set(proposal.regions)) and proposal.regions
+        assert set(proposal.approvals) <= set(proposal.regions)
+        assert proposal.status is not ProposalStatus.RETURNED or not proposal.approvals  # a return clears them
+        if proposal.decided_by is DecidedBy.COORDINATORS:
+            assert len(proposal.approvals) >= approvals_needed(proposal.regions)
+        decided = proposal.status in (ProposalStatus.APPROVED, ProposalStatus.REJECTED, ProposalStatus.IMPLEMENTED,
+                                      ProposalStatus.EFFECT_REVIEWED)
+        assert decided == (proposal.decided_at is not None)
+        if proposal.effective_on is not None:
+            assert proposal.decided_at is not None and proposal.effective_on >= proposal.decided_at.date()
+        assert (proposal.status is ProposalStatus.EFFECT_REVIEWED) == (proposal.review_weeks is not None)
+
+
 TestCaseLifecycle = MACHINE_SETTINGS(CaseMachine).TestCase
 TestProviderLifecycle = MACHINE_SETTINGS(ProviderMachine).TestCase
 TestContractLifecycle = MACHINE_SETTINGS(ContractMachine).TestCase
 TestRegionStaffing = MACHINE_SETTINGS(RegionMachine).TestCase
+TestProposalLifecycle = MACHINE_SETTINGS(ProposalMachine).TestCase
 
 _postgres_ledger: list[CaseLedger] = []
 
@@ -641,6 +740,7 @@ TestCaseLifecycleOnPostgres = _on_postgres(CaseMachine)
 TestProviderLifecycleOnPostgres = _on_postgres(ProviderMachine)
 TestContractLifecycleOnPostgres = _on_postgres(ContractMachine)
 TestRegionStaffingOnPostgres = _on_postgres(RegionMachine)
+TestProposalLifecycleOnPostgres = _on_postgres(ProposalMachine)
 
 class CoachingMachine(LedgerMachine):
     """A coaching review: reviewed, then followed up once (by a coordinator or an administrator only)."""

@@ -81,7 +81,7 @@ def test_the_asyncapi_document_names_every_event_and_topic() -> None:
     document = asyncapi()
     assert document["asyncapi"].startswith("3.")
     assert {c["address"] for c in document["channels"].values()} == {
-        "caseledger.case", "caseledger.provider", "caseledger.contract", "caseledger.region",
+        "caseledger.case", "caseledger.provider", "caseledger.contract", "caseledger.region", "caseledger.proposal",
         "caseledger.caller"} | {"caseledger.coaching", "caseledger.training"} | {"caseledger.meeting"}
     assert set(document["components"]["messages"]) == set(event_types())
 
