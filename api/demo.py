@@ -310,7 +310,7 @@ def _plan_provider(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]]) -
     elif stop < PROVIDER_ENDINGS.index("credentialed"):
         steps = steps[: stop + 1]
     else:
-        steps.append(lambda: ledger.credential_provider(ctx(), provider.id, plan.clock.now.date() + timedelta(730)))
+        steps.append(lambda: ledger.credential_provider(ctx(), provider.id, plan.clock.now.date() + timedelta(3 * 365)))
     if member:
         steps.append(lambda: ledger.activate_provider(ctx(), provider.id))
         _plan_contract(plan, provider, rep, steps)

@@ -57,6 +57,7 @@ _bearer = HTTPBearer(auto_error=False, description="A token from `caseledger tok
 
 
 async def current_principal(
+    request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -64,15 +65,19 @@ async def current_principal(
         raise InvalidToken("this route needs `Authorization: Bearer TOKEN`")
     principal = read_token(engine.secret, credentials.credentials)
     if principal.regional:
-        await run_in_threadpool(require_staff, engine.ledger, principal)
+        await run_in_threadpool(require_staff, engine.ledger, principal, request.method in READS)
     return principal
 
 
-def require_staff(ledger: CaseLedger, principal: Principal) -> None:
+READS = frozenset({"GET", "HEAD"})
+
+
+def require_staff(ledger: CaseLedger, principal: Principal, reading: bool = False) -> None:
     """A regional token works only while its subject is on its region's staff, checked on every request
     against the event store (the command service checks writes again, for every way in): staff who
-    left, and subjects on no staff, can neither read nor write the region's records."""
-    ledger.require_staff(principal.actor, str(principal.region))  # NotOnStaff: a 403 saying why
+    left, and subjects on no staff, can neither read nor write the region's records (a read is refused
+    in words about reading)."""
+    ledger.require_staff(principal.actor, str(principal.region), reading)  # NotOnStaff: a 403 saying why
 
 
 AppDep = Annotated[Engine, Depends(get_engine)]

@@ -436,9 +436,15 @@ class RegionHasNoCoordinator(RegionError):
 
 
 class NotOnStaff(RegionError):
-    """Only a region's current staff, in the role they hold, and administrators change its records."""
+    """Only a region's current staff, in the role they hold, and administrators change its records (and only its
+    current staff read them with a regional token)."""
 
-    def __init__(self, staff_id: str, role: str, region: str) -> None:
+    def __init__(self, staff_id: str, role: str, region: str, reading: bool = False) -> None:
+        if reading:
+            super().__init__(f"{staff_id} is not on the current staff of region {region} (as {role}): no longer (or "
+                             "never) on its staff, they may not read its records; a regional token works only while "
+                             "its subject is on the region's staff")
+            return
         super().__init__(f"{staff_id} is not on the current staff of region {region} (as {role}): only its "
                          "current staff or an administrator may change its records")
 
@@ -567,7 +573,8 @@ class ClaimAlreadyPaid(ContractError):
 
 
 class PaymentDateRefused(ContractError):
-    """Payment dates are facts: not in the future, and a payment not before its claim was received."""
+    """Payment dates are facts: not in the future, a claim not received before the contract took effect, and a
+    payment not before its claim was received."""
 
     def __init__(self, what: str, day: date, reason: str) -> None:
         super().__init__(f"{what} {day} {reason}")
@@ -663,10 +670,10 @@ class DisputeAlreadyDecided(CaseError):
 
 
 class DisputeUndecided(CaseError):
-    """A case carrying a dispute is resolved after its outcome is decided."""
+    """A case carrying a dispute is resolved, or merged into another, after its outcome is decided."""
 
-    def __init__(self, case_id: UUID) -> None:
-        super().__init__(f"cannot resolve case {case_id}: decide its dispute first (upheld, partly upheld or "
+    def __init__(self, case_id: UUID, command: str = "resolve") -> None:
+        super().__init__(f"cannot {command} case {case_id}: decide its dispute first (upheld, partly upheld or "
                          "rejected)")
 
 
@@ -744,9 +751,15 @@ class CoordinatorNotRemovable(RegionError):
 
 
 class StaffInAnotherRegion(RegionError):
-    """One person works in one region at a time: moving them is a transfer."""
+    """One person works in one region at a time: moving a representative is a transfer; a coordinator is moved
+    once a successor is appointed in their region."""
 
-    def __init__(self, staff_id: str, current: str, wanted: str) -> None:
+    def __init__(self, staff_id: str, current: str, wanted: str, role: str | None = None) -> None:
+        if role == "coordinator":
+            super().__init__(f"{staff_id} works in region {current} as its coordinator: a person works in one region "
+                             f"at a time, and a coordinator is not transferred: appoint a successor in {current} "
+                             f"first (their open escalations move to the successor), then take them on in {wanted}")
+            return
         super().__init__(f"{staff_id} works in region {current}: a person works in one region at a time; "
                          f"transfer them from {current} to {wanted} instead (their open cases return to "
                          f"{current}'s queue)")
@@ -1086,3 +1099,50 @@ class AuthorityNotHeld(ProposalError):
 
     def __init__(self, area: str) -> None:
         super().__init__(f"the coordinators do not hold the authority for policy area {area}: nothing to withdraw")
+
+
+# --- outside try of issue 14: rules that did not hold ---
+
+__all__ += ["ContractPastCredential", "LinkWouldCycle", "ManagerActsForNetwork", "RecordIdTaken", "SecondParent"]
+
+
+class RecordIdTaken(DomainError):
+    """A record chosen by its caller's id is created once: an id in use names another record."""
+
+    def __init__(self, kind: str, record_id: UUID, field: str) -> None:
+        super().__init__(f"a record with id {record_id} already exists: the {kind} was not created; choose another "
+                         f"{field}, or leave it out to have one chosen")
+
+
+class ContractPastCredential(ContractError):
+    """A contract is in force only while its provider is credentialed: terms that run past the credential's
+    expiry are not put in force (activated, or amended to)."""
+
+    def __init__(self, contract_id: UUID, act: str, expires_on: date, credential_expires_on: date) -> None:
+        super().__init__(f"cannot {act} contract {contract_id}: its terms run to {expires_on}, past the provider's "
+                         f"credential, which expires on {credential_expires_on}; re-credential the provider first, or "
+                         "agree terms that end by then")
+
+
+class ManagerActsForNetwork(NotOnStaff, ContractError):
+    """A manager decides for the network: the provider's side of a contract is recorded by the region's staff."""
+
+    def __init__(self, staff_id: str, contract_id: UUID, act: str, region: str) -> None:
+        DomainError.__init__(self, f"{staff_id} is a manager and acts for the network only: the provider's {act} on "
+                             f"contract {contract_id} is recorded by the staff of region {region} or an administrator")
+
+
+class SecondParent(CaseError):
+    """A case has one parent."""
+
+    def __init__(self, case_id: UUID, parent_id: UUID) -> None:
+        super().__init__(f"case {case_id} already has a parent, case {parent_id}: a case has one parent (link the "
+                         "other case as related instead)")
+
+
+class LinkWouldCycle(CaseError):
+    """Parent and child links form a tree: a case is never its own ancestor."""
+
+    def __init__(self, child_id: UUID, parent_id: UUID) -> None:
+        super().__init__(f"case {child_id} cannot become a child of case {parent_id}: case {parent_id} is already "
+                         f"below case {child_id}, and the link would close a cycle")

@@ -254,12 +254,18 @@ def contract_register(view: ViewReader, today: date, region: str | None = None, 
 
 
 def contract_page(view: ViewReader, region: str | None = None, status: str | None = None,
-                  provider_id: str | None = None, limit: int = 50, cursor: str | None = None) -> DirectoryPage:
-    """Contracts by id, filtered by region, status and provider, resumed after `cursor`."""
-    return _page(view, "contracts", {
+                  provider_id: str | None = None, limit: int = 50, cursor: str | None = None,
+                  today: date | None = None) -> DirectoryPage:
+    """Contracts by id, filtered by region, status and provider, resumed after `cursor`; given `today`, each row
+    also says in how many days it expires (`expires_in_days`, negative once past), as the register does."""
+    page = _page(view, "contracts", {
         "region": ("region = :region", region), "status": ("status = :status", status),
         "provider_id": ("provider_id = :provider_id", provider_id),
     }, ("id",), limit, cursor)
+    if today is not None:
+        for row in page.items:
+            row["expires_in_days"] = _days_until(row["expires_on"], today)
+    return page
 
 
 def _page(view: ViewReader, table: str, conditions: dict[str, tuple[str, Any]], order: tuple[str, ...], limit: int,

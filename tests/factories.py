@@ -83,14 +83,15 @@ PROVIDER_PATH = [
 ]
 
 
-def provider_in(status: ProviderStatus, region: str = "north") -> Provider:
-    """A provider driven along the recruitment path to `status` (rejected from credentialing)."""
+def provider_in(status: ProviderStatus, region: str = "north", credential_days: int = 365) -> Provider:
+    """A provider driven along the recruitment path to `status` (rejected from credentialing), credentialed for
+    `credential_days`."""
     provider = Provider.prospect(ctx(), uuid4(), name="Riverside Clinic", kind=ProviderKind.CLINIC, region=region)
     steps = {
         ProviderStatus.CONTACTED: lambda: provider.log_meeting(ctx(), "rep-north-1", "Met the director"),
         ProviderStatus.APPLIED: lambda: provider.receive_application(ctx()),
         ProviderStatus.CREDENTIALING: lambda: provider.start_credentialing(ctx()),
-        ProviderStatus.CREDENTIALED: lambda: provider.credential(ctx(), NOW.date() + timedelta(days=365)),
+        ProviderStatus.CREDENTIALED: lambda: provider.credential(ctx(), NOW.date() + timedelta(days=credential_days)),
         ProviderStatus.ACTIVE: lambda: provider.activate(ctx()),
         ProviderStatus.SUSPENDED: lambda: provider.suspend(ctx(), "Fee unpaid"),
         ProviderStatus.TERMINATED: lambda: provider.terminate(ctx(COORDINATOR), "Left the network"),
@@ -119,13 +120,15 @@ def sign_both(contract: Contract) -> None:
     contract.sign(ctx(), Party.NETWORK)
 
 
-def contract_in(status: ContractStatus, provider: Provider | None = None) -> Contract:
-    """A contract negotiated through one counter-offer to `status` (expired and terminated from active)."""
-    provider = provider or provider_in(ProviderStatus.ACTIVE)
-    contract = Contract.draft(ctx(), uuid4(), provider=provider, title="Service agreement", terms=terms())
+def contract_in(status: ContractStatus, provider: Provider | None = None, effective: date = TODAY) -> Contract:
+    """A contract negotiated through one counter-offer to `status` (expired and terminated from active), with
+    two-year terms from `effective`; by default its provider is credentialed for three years, past the terms."""
+    provider = provider or provider_in(ProviderStatus.ACTIVE, credential_days=3 * 365)
+    contract = Contract.draft(ctx(), uuid4(), provider=provider, title="Service agreement", terms=terms(effective))
     steps = {
         ContractStatus.PROPOSED: lambda: contract.propose(ctx()),
-        ContractStatus.NEGOTIATING: lambda: contract.counter_offer(ctx(), Party.PROVIDER, terms(days=21)),
+        ContractStatus.NEGOTIATING: lambda: contract.counter_offer(ctx(), Party.PROVIDER,
+                                                                   terms(effective, days=21)),
         ContractStatus.AGREED: lambda: contract.agree(ctx(), Party.NETWORK),
         ContractStatus.SIGNED: lambda: sign_both(contract),
         ContractStatus.ACTIVE: lambda: contract.activate(ctx(), provider),

@@ -111,4 +111,4 @@ def timeline(record_id: UUID, engine: AppDep, principal: CurrentPrincipal) -> li
 
 
 add_record_reads(router, Case)
-add_commands(router, Case, COMMANDS)
+add_commands(router, Case, COMMANDS, creating=frozenset({"open_follow_up"}))

@@ -19,6 +19,8 @@ from domain.aggregate import Aggregate
 from domain.application import CaseLedger
 from domain.errors import InvalidValue
 from domain.ledger import CommandResult
+from domain.network.network_commands import AUTHORITY_COMMANDS
+from domain.network.provider import AUTHORITY
 from domain.staff.staffing import NETWORK_LEVEL_COMMANDS
 from domain.values import Role
 
@@ -79,13 +81,17 @@ def run_command(command: Callable[[], CommandResult], response: Response) -> Com
     return CommandAccepted(id=result.id, version=result.version, position=result.position)
 
 
-def add_commands(router: APIRouter, kind: type[Aggregate], commands: Mapping[str, str]) -> None:
-    """Register `POST /{records}/{id}/{command}` for each `{path: service method name}`."""
+def add_commands(router: APIRouter, kind: type[Aggregate], commands: Mapping[str, str],
+                 creating: frozenset[str] = frozenset()) -> None:
+    """Register `POST /{records}/{id}/{command}` for each `{path: service method name}`. A command in `creating`
+    creates a record of the same kind and answers with its id: 201 with the new record's `Location`."""
     for path, method_name in commands.items():
         method = getattr(CaseLedger, method_name)
         model = request_model(method, kind.__name__ + "".join(part.title() for part in path.split("-")),
                               skip=frozenset({f"{kind.aggregate_type}_id"}))
-        router.add_api_route(f"/{{record_id}}/{path}", _endpoint(kind, method_name, model), methods=["POST"],
+        location = router.prefix if method_name in creating else None
+        router.add_api_route(f"/{{record_id}}/{path}", _endpoint(kind, method_name, model, location),
+                             methods=["POST"], status_code=201 if location is not None else 200,
                              response_model=CommandAccepted, name=f"{kind.aggregate_type}:{path}",
                              summary=(inspect.getdoc(method) or path.replace("-", " ").capitalize()).split("\n")[0],
                              responses=COMMAND_RESPONSES)
@@ -100,7 +106,8 @@ def record_guard(kind: type[Aggregate], method_name: str | None = None) -> Calla
     with a network-level command), checked before the body is read."""
 
     def guard(record_id: UUID, engine: AppDep, principal: CurrentPrincipal) -> Principal:
-        require_role(principal, *WRITERS)
+        if principal.role not in WRITERS:  # name the roles that may run this very command
+            require_role(principal, *(AUTHORITY if method_name in AUTHORITY_COMMANDS else WRITERS))
         if principal.role is Role.MANAGER and method_name not in NETWORK_LEVEL_COMMANDS:
             raise Forbidden(f"a manager may only {MANAGER_MAY}; {(method_name or 'this').replace('_', ' ')} is for "
                             "the record region's staff or an administrator")
@@ -112,7 +119,8 @@ def record_guard(kind: type[Aggregate], method_name: str | None = None) -> Calla
     return guard
 
 
-def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel]) -> Callable[..., CommandAccepted]:
+def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel], location: str | None = None
+              ) -> Callable[..., CommandAccepted]:
     guard = record_guard(kind, method_name)
 
     def endpoint(
@@ -124,7 +132,10 @@ def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel]) -
         run = getattr(ledger, method_name)
         version = expected_version(if_match)
         ctx = ledger.context(principal.actor)
-        return run_command(lambda: run(ctx, record_id, **dict(body), expected_version=version),
-                           response)
+        accepted = run_command(lambda: run(ctx, record_id, **dict(body), expected_version=version), response)
+        if location is not None:
+            response.status_code = 201
+            response.headers["Location"] = f"{location}/{accepted.id}"
+        return accepted
 
     return endpoint

@@ -61,12 +61,12 @@ def list_contracts(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     min_position: Annotated[int | None, Query(ge=0)] = None,
 ) -> ContractPage:
-    """Contracts by id, filtered by region, status and provider; a representative or coordinator sees only their
-    region."""
+    """Contracts by id, filtered by region, status and provider, each with its `expires_in_days`; a representative
+    or coordinator sees only their region."""
     region = scoped_region(principal, region)
     engine.read_after(min_position)
     with engine.runner.store.reader() as view:
-        page = contract_page(view, region, status, provider_id, limit, cursor)
+        page = contract_page(view, region, status, provider_id, limit, cursor, today=engine.ledger.clock().date())
     return ContractPage(items=page.items, next_cursor=page.next_cursor)
 
 

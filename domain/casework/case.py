@@ -76,6 +76,7 @@ from domain.errors import (
     EscalatedCaseNeedsCoordinator,
     InvalidOutcome,
     InvalidValue,
+    LinkWouldCycle,
     MergeRefused,
     NoDispute,
     NotAHarassingContact,
@@ -87,6 +88,7 @@ from domain.errors import (
     PolicyAreaAlreadyFlagged,
     RegionHasNoCoordinator,
     ReopenWindowPassed,
+    SecondParent,
     SurveyAnsweredByCaseWorker,
     UnknownAction,
 )
@@ -236,6 +238,8 @@ class Case(Aggregate):
     caller_flag: CallerFlagNote | None = None
     flagged_callers: list[str] = Field(default_factory=list)
     contacts_ended: int = 0
+    worked_by: list[str] = Field(default_factory=list)
+    """The representatives who worked the case: assigned it at some point, or logged or ended a contact on it."""
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -386,7 +390,7 @@ class Case(Aggregate):
                              ) -> None:
         """The customer's answer to the survey sent at closure; every answer is kept, reopening erases none."""
         self._require("record a survey answer for", (CaseStatus.CLOSED,))
-        if ctx.actor.id == self.assignee:
+        if ctx.actor.id == self.assignee or ctx.actor.id in self.worked_by:
             raise SurveyAnsweredByCaseWorker(self.id, ctx.actor.id)
         self._record(SurveyAnswered, ctx, score=score, channel=channel, comment=comment)
 
@@ -425,8 +429,10 @@ class Case(Aggregate):
         of._record(CaseLinked, ctx, other_case_id=case_id, kind=LinkKind.FOLLOW_UP)
         return follow_up
 
-    def link(self, ctx: Context, other: Case, kind: LinkKind) -> None:
-        """Link two cases of one region: `kind` is what `other` is to this case; both record the link."""
+    def link(self, ctx: Context, other: Case, kind: LinkKind, parent_chain: Sequence[UUID] = ()) -> None:
+        """Link two cases of one region: `kind` is what `other` is to this case; both record the link. Parents
+        and children form a tree: a case has one parent, and `parent_chain` (the would-be parent's parent, its
+        parent, and so on, as the command service reads them from the event store) must not hold the child."""
         if other.id == self.id:
             raise InvalidValue("other_case_id", "a case is not linked to itself")
         self._same_region(other)
@@ -435,6 +441,12 @@ class Case(Aggregate):
                 raise MergeRefused(f"case {case.id} was merged into case {case.merged_into}: link that case instead")
         if (existing := self.link_to(other.id)) is not None:
             raise AlreadyLinked(self.id, other.id, existing.kind)
+        if kind in (LinkKind.PARENT, LinkKind.CHILD):
+            parent, child = (other, self) if kind is LinkKind.PARENT else (self, other)
+            if (current := child.parent_id) is not None:
+                raise SecondParent(child.id, current)
+            if child.id in parent_chain:
+                raise LinkWouldCycle(child.id, parent.id)
         self._record(CaseLinked, ctx, other_case_id=other.id, kind=kind)
         other._record(CaseLinked, ctx, other_case_id=self.id, kind=INVERSE_LINK[kind])
 
@@ -448,6 +460,8 @@ class Case(Aggregate):
         self._same_region(survivor)
         if survivor.status is CaseStatus.CLOSED:
             raise MergeRefused(f"case {survivor.id} is closed: merge into an open case (or reopen it first)")
+        if self.dispute is not None and self.dispute.outcome is None:
+            raise DisputeUndecided(self.id, "merge")
         if self.scheduled_actions:
             raise MergeRefused(f"case {self.id} still has scheduled actions ({', '.join(self.scheduled_actions)}): "
                                "complete or cancel them, or schedule them on the surviving case")
@@ -457,6 +471,12 @@ class Case(Aggregate):
 
     def link_to(self, other_id: UUID) -> CaseLink | None:
         return next((link for link in self.links if link.case_id == other_id), None)
+
+    @property
+    def parent_id(self) -> UUID | None:
+        """The case's parent, if it has one (the first recorded: cases linked before the one-parent rule may
+        have more)."""
+        return next((link.case_id for link in self.links if link.kind is LinkKind.PARENT), None)
 
     # -- disputes --------------------------------------------------------------------------------
 
@@ -599,12 +619,15 @@ class Case(Aggregate):
                     self.status = CaseStatus.TRIAGED
             case CaseAssigned():
                 self.assignee = event.representative_id
+                self._worked(event.representative_id)
                 if self.status is CaseStatus.TRIAGED:
                     self.status = CaseStatus.IN_PROGRESS
                 elif self.status is CaseStatus.WAITING_ON_CUSTOMER and self.resume_status is CaseStatus.TRIAGED:
                     self.resume_status = CaseStatus.IN_PROGRESS
             case ContactLogged():
                 self.contacts_logged += 1
+                if event.actor.role is Role.REPRESENTATIVE:
+                    self._worked(event.actor.id)
                 if event.direction is Direction.OUTBOUND and self.first_responded_at is None:
                     self.first_responded_at = event.occurred_at
             case NoteAdded():
@@ -697,6 +720,12 @@ class Case(Aggregate):
                                                         kind=LinkKind.HARASSMENT_CASE, linked_at=event.occurred_at)]
             case ContactEnded():
                 self.contacts_ended += 1
+                if event.actor.role is Role.REPRESENTATIVE:
+                    self._worked(event.actor.id)
+
+    def _worked(self, representative_id: str) -> None:
+        if representative_id not in self.worked_by:
+            self.worked_by = [*self.worked_by, representative_id]
 
     def _end_pause(self, at: datetime) -> None:
         if self.waiting_since is not None:

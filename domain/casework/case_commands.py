@@ -30,6 +30,7 @@ from domain.development.development_commands import require_ready
 from domain.errors import (
     CasesInDifferentRegions,
     ConcurrentUpdate,
+    RecordIdTaken,
     RecordNotFound,
     ReferenceMismatch,
     RegionHasNoCoordinator,
@@ -208,7 +209,12 @@ class CaseCommands(RegionCommands):
         self, ctx: Context, case_id: UUID, channel: Channel, subject: ShortTextIn, description: TextIn,
         follow_up_id: UUID | None = None, expected_version: int | None = None,
     ) -> CommandResult:
-        """Open a follow-up case for the same customer, linked both ways (answers with the new case's id)."""
+        """Open a follow-up case for the same customer, linked both ways (answers with the new case's id).
+
+        A `follow_up_id` already in use is refused (`record-id-taken`): nothing is created."""
+        if follow_up_id is not None and follow_up_id in self.repository:
+            raise RecordIdTaken("follow-up case", follow_up_id, "follow_up_id")
+
         def open_one(case: Case) -> tuple[Aggregate, list[Aggregate]]:
             follow_up = Case.open_follow_up(ctx, follow_up_id or self.new_id(), case, channel=channel,
                                             subject=subject, description=description)
@@ -252,10 +258,13 @@ class CaseCommands(RegionCommands):
         self, ctx: Context, case_id: UUID, other_case_id: UUID, kind: ManualLinkKind,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """Link another case of the region (what it is to this one: parent, child or related), on both cases."""
+        """Link another case of the region (what it is to this one: parent, child or related), on both cases.
+
+        A case has one parent, and no link closes a cycle of parents (walked through the event store)."""
         def link(case: Case) -> tuple[Aggregate, list[Aggregate]]:
             other = self._case_in_region(case, other_case_id)
-            case.link(ctx, other, LinkKind(kind))
+            parent = other if kind == LinkKind.PARENT else case if kind == LinkKind.CHILD else None
+            case.link(ctx, other, LinkKind(kind), self._parent_chain(parent) if parent is not None else ())
             return case, [other]
 
         return self._update_together(case_id, expected_version, link)
@@ -296,6 +305,19 @@ class CaseCommands(RegionCommands):
             if provider_id is not None and contract.provider_id != provider_id:
                 raise ReferenceMismatch(f"contract {contract_id} is held by provider {contract.provider_id}, "
                                         f"not {provider_id}")
+
+    def _parent_chain(self, case: Case) -> list[UUID]:
+        """`case`'s parent, that parent's parent, and so on up the tree, read from the event store (stopping at a
+        case seen before, should older links hold a cycle)."""
+        chain: list[UUID] = []
+        parent_id = case.parent_id
+        while parent_id is not None and parent_id not in chain and parent_id != case.id:
+            chain.append(parent_id)
+            try:
+                parent_id = self.get(Case, parent_id).parent_id
+            except RecordNotFound:
+                break
+        return chain
 
     def _case_in_region(self, case: Case, other_id: UUID) -> Case:
         """Another case of `case`'s region; one of another region is refused in the words a missing one is."""

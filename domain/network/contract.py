@@ -4,7 +4,9 @@ Negotiation alternates between the two parties: the network's proposal is the fi
 answers the other party's standing offer, and an offer (or a proposed amendment) is accepted only by the
 party that did not make it. The provider is not a user of the system: its acts are recorded by staff, and
 its acceptance and signature carry evidence of who signed for it and which document. A contract is in force
-only while its provider is: the provider's suspension, lapse and termination reach it (`follow_provider`).
+only while its provider is: the provider's suspension, lapse and termination reach it (`follow_provider`), and
+never past the provider's credential: activation, an accepted amendment and renewal end by its expiry. A manager
+acts for the network only: the provider's side is recorded by the region's staff.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from domain.errors import (
     ContractAmendmentNeedsAuthority,
     ContractNotYetEffective,
     ContractNotYetExpired,
+    ContractPastCredential,
     ContractTerminationNeedsAuthority,
     CredentialExpired,
     CurrencyMismatch,
     DuplicateClaim,
     EvidenceNotForNetwork,
     InvalidTerms,
+    ManagerActsForNetwork,
     NoAmendmentPending,
     NotYourTurn,
     OwnOfferNotAcceptable,
@@ -46,7 +50,7 @@ from domain.errors import (
 )
 from domain.event import DomainEvent
 from domain.network.provider import Provider, ProviderStatus, require_authority
-from domain.values import Code, Context, Frozen, InCalendar, ShortText, ShortTextIn, Text
+from domain.values import Code, Context, Frozen, InCalendar, Role, ShortText, ShortTextIn, Text
 
 __all__ = [
     "Contract",
@@ -362,6 +366,7 @@ class Contract(Aggregate):
             raise CredentialExpired(provider.id, provider.credential_expires_on)
         if ctx.now.date() < self.terms.effective_on:
             raise ContractNotYetEffective(self.id, self.terms.effective_on)
+        self._within_credential("activate", self.terms, provider)
         self._record(ContractActivated, ctx)
 
     def propose_amendment(self, ctx: Context, party: Party, terms: Terms) -> None:
@@ -369,28 +374,34 @@ class Contract(Aggregate):
         self._require("amend", (S.ACTIVE,))
         if self.pending_amendment is not None:
             raise AmendmentPending(self.id, self.pending_amendment.party)
+        self._for_network_only(ctx, party, "amendment")
         if party is Party.NETWORK:
             require_authority(ctx, ContractAmendmentNeedsAuthority, "propose an amendment to", "contract", self.id,
                               self.region)
         self._check_new_terms(terms)
         self._record(ContractAmendmentProposed, ctx, party=party, terms=terms)
 
-    def accept_amendment(self, ctx: Context, party: Party, evidence: ProviderEvidence | None = None) -> None:
-        """The other party accepts the proposed amendment: its terms are in force as a new terms version."""
+    def accept_amendment(self, ctx: Context, party: Party, evidence: ProviderEvidence | None = None, *,
+                         provider: Provider) -> None:
+        """The other party accepts the proposed amendment: its terms are in force as a new terms version (only
+        while they end by the provider's credential expiry)."""
         self._require("amend", (S.ACTIVE,))
         pending = self._pending_amendment()
         if party is pending.party:
             raise OwnOfferNotAcceptable(self.id, party, "amendment")
+        self._for_network_only(ctx, party, "acceptance of an amendment")
         if party is Party.NETWORK:
             require_authority(ctx, ContractAmendmentNeedsAuthority, "accept an amendment to", "contract", self.id,
                               self.region)
         self._check_evidence(party, evidence, "acceptance")
+        self._within_credential("amend", pending.terms, provider)
         self._record(ContractAmended, ctx, terms=pending.terms, terms_version=self.terms_version + 1,
                      proposed_by=pending.party, accepted_by=party, evidence=evidence)
 
     def decline_amendment(self, ctx: Context, party: Party, reason: str) -> None:
         """The other party declines the proposed amendment, or its proposer withdraws it."""
         self._pending_amendment()
+        self._for_network_only(ctx, party, "answer to an amendment")
         self._record(ContractAmendmentDeclined, ctx, party=party, reason=reason)
 
     def renew(self, ctx: Context, expires_on: date, provider: Provider) -> None:
@@ -437,6 +448,9 @@ class Contract(Aggregate):
             raise DuplicateClaim(self.id, reference)
         if received_on > ctx.now.date():
             raise PaymentDateRefused("received on", received_on, f"is after today ({ctx.now.date()})")
+        if received_on < self.terms.effective_on:
+            raise PaymentDateRefused("received on", received_on, f"is before contract {self.id} took effect "
+                                     f"({self.terms.effective_on}): nothing was owed under it then")
         self._record(ContractPaymentOwed, ctx, reference=reference, amount_minor=amount_minor, currency=currency,
                      received_on=received_on, due_on=received_on + timedelta(days=self.terms.payment_terms_days))
 
@@ -461,6 +475,17 @@ class Contract(Aggregate):
         if self.pending_amendment is None:
             raise NoAmendmentPending(self.id)
         return self.pending_amendment
+
+    def _for_network_only(self, ctx: Context, party: Party, act: str) -> None:
+        """A manager decides for the network: the provider's side is recorded by the region's staff."""
+        if party is Party.PROVIDER and ctx.actor.role is Role.MANAGER:
+            raise ManagerActsForNetwork(ctx.actor.id, self.id, act, self.region)
+
+    def _within_credential(self, act: str, terms: Terms, provider: Provider) -> None:
+        """Terms in force end by the provider's credential expiry (as renewal does)."""
+        expiry = provider.credential_expires_on
+        if expiry is not None and terms.expires_on > expiry:
+            raise ContractPastCredential(self.id, act, terms.expires_on, expiry)
 
     def _check_evidence(self, party: Party, evidence: ProviderEvidence | None, act: str) -> None:
         if party is Party.PROVIDER and evidence is None:

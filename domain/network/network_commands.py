@@ -24,7 +24,12 @@ from domain.network.provider import Provider, ProviderKind, RetentionRisk
 from domain.staff.staffing import RegionCommands
 from domain.values import Code, Context, Day, ShortTextIn, TextIn
 
-__all__ = ["NetworkCommands"]
+__all__ = ["AUTHORITY_COMMANDS", "NetworkCommands"]
+
+AUTHORITY_COMMANDS = frozenset({"terminate_provider", "terminate_contract", "amend_contract"})
+"""Commands only a coordinator of the record's region, a manager or an administrator run, whatever the party (see
+`domain.network.provider.AUTHORITY`); the other amendment commands are a representative's too, on the provider's
+side."""
 
 
 class NetworkCommands(RegionCommands):
@@ -146,6 +151,7 @@ class NetworkCommands(RegionCommands):
         return self._update(Contract, contract_id, expected_version, lambda c: c.sign(ctx, party, evidence))
 
     def activate_contract(self, ctx: Context, contract_id: UUID, expected_version: int | None = None) -> CommandResult:
+        """Put the signed contract in force: its provider active and credentialed until the terms end."""
         def activate(contract: Contract) -> None:
             contract.activate(ctx, self.get(Provider, contract.provider_id))
 
@@ -167,9 +173,13 @@ class NetworkCommands(RegionCommands):
         self, ctx: Context, contract_id: UUID, party: Party, evidence: ProviderEvidence | None = None,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """Accept the other party's proposed amendment (the provider with evidence): the new terms are in force."""
-        return self._update(Contract, contract_id, expected_version,
-                            lambda c: c.accept_amendment(ctx, party, evidence))
+        """Accept the other party's proposed amendment (the provider with evidence): the new terms are in force.
+
+        Refused when they run past the provider's credential expiry (`contract-past-credential`)."""
+        def accept(contract: Contract) -> None:
+            contract.accept_amendment(ctx, party, evidence, provider=self.get(Provider, contract.provider_id))
+
+        return self._update(Contract, contract_id, expected_version, accept)
 
     def decline_amendment(
         self, ctx: Context, contract_id: UUID, party: Party, reason: TextIn, expected_version: int | None = None

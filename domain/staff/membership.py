@@ -69,7 +69,7 @@ class Membership(Aggregate):
     def place(self, ctx: Context, region: str, role: Role) -> None:
         """Refused while the person works in another region: release or transfer them there first."""
         if self.region is not None and self.region != region:
-            raise StaffInAnotherRegion(self.staff_id, self.region, region)
+            raise StaffInAnotherRegion(self.staff_id, self.region, region, self.role)
         self._record(StaffPlaced, ctx, region=region, role=role)
 
     def release(self, ctx: Context, region: str, cause: StaffChange) -> None:

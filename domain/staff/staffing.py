@@ -150,14 +150,15 @@ class RegionCommands(LedgerBase):
         except RecordNotFound:
             return None
 
-    def require_staff(self, actor: Actor, region: str) -> None:
+    def require_staff(self, actor: Actor, region: str, reading: bool = False) -> None:
         """Refuse an actor who is not, now, on the region's staff in the role they act in (administrators
-        and the system act everywhere; a manager too, but only with network-level decisions: see `save`)."""
+        and the system act everywhere; a manager too, but only with network-level decisions: see `save`).
+        `reading`: the refusal says they may not read the region's records (a regional token's read)."""
         if actor.role in NETWORK_WIDE:
             return
         staff = self._current_region(region)
         if staff is None or not _holds(staff, actor):
-            raise NotOnStaff(actor.id, actor.role, region)
+            raise NotOnStaff(actor.id, actor.role, region, reading)
 
     def save(
         self, *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None, **kwargs: Any
@@ -213,7 +214,8 @@ class RegionCommands(LedgerBase):
             for code in self.index.regions_staffed_by(staff_id):
                 current = self._current_region(code)
                 if code not in (region, leaving) and current is not None and _on_staff(current, staff_id):
-                    raise StaffInAnotherRegion(staff_id, code, region)
+                    held = Role.COORDINATOR if staff_id not in current.representatives else Role.REPRESENTATIVE
+                    raise StaffInAnotherRegion(staff_id, code, region, held)
             membership = Membership.register(ctx, staff_id)
         elif leaving is not None:
             membership.release(ctx, leaving, StaffChange.REPRESENTATIVE_TRANSFERRED)

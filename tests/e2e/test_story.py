@@ -40,7 +40,7 @@ def test_a_clinic_is_recruited_its_contract_signed_and_a_dispute_under_it_resolv
     assert client.get(f"/providers/{clinic['id']}", headers=REP).headers["ETag"] == '"1"'
     for command, body in (("log-meeting", {"representative_id": "rep-north-1", "summary": "Met the director"}),
                           ("receive-application", {}), ("start-credentialing", {}),
-                          ("credential", {"expires_on": (today() + timedelta(days=700)).isoformat()}),
+                          ("credential", {"expires_on": (today() + timedelta(days=1000)).isoformat()}),
                           ("activate", {})):
         ok(client.post(f"/providers/{clinic['id']}/{command}", json=body, headers=REP))
 

@@ -31,10 +31,15 @@ from domain.casework.case_events import (
 from domain.casework.sla import Priority
 from domain.errors import (
     CasesInDifferentRegions,
+    DisputeUndecided,
     EscalatedCaseNeedsCoordinator,
+    LinkWouldCycle,
     NotOnStaff,
+    RecordIdTaken,
     ReferenceMismatch,
     ReopenWindowPassed,
+    SecondParent,
+    SurveyAnsweredByCaseWorker,
 )
 from domain.ledger import CommandResult
 from domain.network.provider import ProviderKind
@@ -143,6 +148,58 @@ class TestAcrossRecords:
         # the same reference in another region is another caller
         south = new_case(ledger, customer="caller-9", region="south")
         assert ledger.get(Case, south).caller_flag is None
+
+
+class TestOutsideTryOfIssue14:
+    """Rules an outside tester found broken over HTTP, held by the command service on both backends."""
+
+    def test_a_link_that_would_close_a_cycle_is_refused_by_walking_the_parents_in_the_store(
+        self, ledger: CaseLedger,
+    ) -> None:
+        top, middle, bottom = new_case(ledger), new_case(ledger), new_case(ledger)
+        ledger.link_case(ledger.context(REP), middle, top, LinkKind.PARENT)
+        ledger.link_case(ledger.context(REP), bottom, middle, LinkKind.PARENT)
+        head = ledger.head()
+        with pytest.raises(LinkWouldCycle, match=f"case {top} cannot become a child of case {bottom}"):
+            ledger.link_case(ledger.context(REP), top, bottom, LinkKind.PARENT)
+        with pytest.raises(LinkWouldCycle):
+            ledger.link_case(ledger.context(REP), bottom, top, LinkKind.CHILD)
+        with pytest.raises(SecondParent, match=f"already has a parent, case {middle}"):
+            ledger.link_case(ledger.context(REP), top, bottom, LinkKind.CHILD)
+        assert ledger.head() == head
+        ledger.link_case(ledger.context(REP), top, bottom, LinkKind.RELATED)
+
+    def test_a_follow_up_id_in_use_is_refused_as_taken_not_as_a_race(self, ledger: CaseLedger) -> None:
+        case_id, other = new_case(ledger), new_case(ledger)
+        finish(ledger, case_id)
+        head = ledger.head()
+        for taken in (other, case_id):
+            with pytest.raises(RecordIdTaken, match=f"a record with id {taken} already exists"):
+                ledger.open_follow_up(ledger.context(REP), case_id, Channel.EMAIL, "Again", "Back", follow_up_id=taken)
+        assert ledger.head() == head
+
+    def test_a_duplicate_with_an_undecided_dispute_is_not_merged(self, ledger: CaseLedger) -> None:
+        duplicate, survivor = new_case(ledger), new_case(ledger)
+        provider = ledger.prospect_provider(ledger.context(REP), name="Lab", kind=ProviderKind.LAB, region="north").id
+        ledger.record_dispute(ledger.context(REP), duplicate, 1000, "EUR", "INV-1", provider_id=provider)
+        with pytest.raises(DisputeUndecided, match="cannot merge"):
+            ledger.merge_case(ledger.context(REP), duplicate, survivor)
+        assert ledger.get(Case, duplicate).status is CaseStatus.IN_PROGRESS
+
+    def test_everyone_who_worked_a_reassigned_case_is_refused_its_survey_answer_after_reloading(
+        self, ledger: CaseLedger,
+    ) -> None:
+        rep_2 = Actor(id="rep-north-2", role=Role.REPRESENTATIVE)
+        case_id = new_case(ledger)
+        ledger.log_contact(ledger.context(REP), case_id, Direction.OUTBOUND, Channel.PHONE, "Called back")
+        ledger.assign_case(ledger.context(REP), case_id, "rep-north-2")
+        ledger.resolve_case(ledger.context(rep_2), case_id, ResolutionCode.FIXED, "Fixed")
+        ledger.close_case(ledger.context(rep_2), case_id)
+        for worker in (REP, rep_2):
+            with pytest.raises(SurveyAnsweredByCaseWorker, match=f"{worker.id} worked case"):
+                ledger.record_survey_answer(ledger.context(worker), case_id, 5, SurveyChannel.PHONE)
+        ledger.record_survey_answer(ledger.context(SURVEY), case_id, 5, SurveyChannel.SMS)
+        assert ledger.get(Case, case_id).worked_by == ["rep-north-1", "rep-north-2"]
 
 
 class TestReadModels:

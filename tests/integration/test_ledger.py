@@ -42,7 +42,7 @@ def active_provider(ledger: CaseLedger, region: str = "north", actor: Actor = RE
     pid = ledger.prospect_provider(ctx, name="Riverside Clinic", kind=ProviderKind.CLINIC, region=region).id
     ledger.receive_application(ctx, pid)
     ledger.start_credentialing(ctx, pid)
-    ledger.credential_provider(ctx, pid, ctx.now.date() + timedelta(days=365))
+    ledger.credential_provider(ctx, pid, ctx.now.date() + timedelta(days=3 * 365))  # past two-year terms
     ledger.activate_provider(ctx, pid)
     return ledger.get(Provider, pid)
 

@@ -482,7 +482,7 @@ class ContractMachine(LedgerMachine):
             lambda: contract.sign(self.ctx(), Party.NETWORK),
             lambda: contract.activate(self.ctx(), self.provider),
             lambda: contract.propose_amendment(self.ctx(COORDINATOR), Party.NETWORK, terms(amount=5000)),
-            lambda: contract.accept_amendment(self.ctx(), Party.PROVIDER, EVIDENCE),
+            lambda: contract.accept_amendment(self.ctx(), Party.PROVIDER, EVIDENCE, provider=self.provider),
             lambda: contract.renew(self.ctx(), contract.terms.expires_on + timedelta(days=365), self.provider),
             lambda: contract.terminate(self.ctx(COORDINATOR), "Ended"),
         ]
@@ -527,7 +527,8 @@ class ContractMachine(LedgerMachine):
         if decline:
             self.run(lambda: self.live.decline_amendment(self.ctx(actor), party, "Not now"))
         else:
-            self.run(lambda: self.live.accept_amendment(self.ctx(actor), party, EVIDENCE if evidence else None))
+            self.run(lambda: self.live.accept_amendment(self.ctx(actor), party, EVIDENCE if evidence else None,
+                                                        provider=self.provider))
 
     @fits(lambda c: c.status is ContractStatus.ACTIVE)
     @rule(days=st.integers(-5, 400))

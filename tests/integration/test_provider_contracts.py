@@ -15,7 +15,9 @@ from api.bootstrap import build_runner
 from api.settings import Settings
 from domain.application import CaseLedger
 from domain.errors import (
+    ContractPastCredential,
     CredentialNotYetExpired,
+    ManagerActsForNetwork,
     NotOnStaff,
     ProviderTerminationNeedsAuthority,
     RenewalPastCredential,
@@ -132,6 +134,33 @@ class TestProviderStatusReachesContracts:
         with pytest.raises(RenewalPastCredential, match=f"credential expires on {expiry}"):
             ledger.renew_contract(ledger.context(REP), active, expiry + timedelta(days=1))
         ledger.renew_contract(ledger.context(REP), active, expiry)
+
+    def test_terms_past_the_credential_are_neither_activated_nor_amended_to(self, ledger: CaseLedger) -> None:
+        provider_id = member(ledger)
+        signed, active = contract(ledger, provider_id, S.SIGNED), contract(ledger, provider_id)
+        expiry = ledger.get(Provider, provider_id).credential_expires_on
+        assert expiry is not None
+        ledger.amend_contract(ledger.context(COORDINATOR), active, terms(expiry - timedelta(days=700), years=2))
+        with pytest.raises(ContractPastCredential, match=f"cannot amend .*, which expires on {expiry}"):
+            ledger.accept_amendment(ledger.context(REP), active, Party.PROVIDER, EVIDENCE)
+        assert ledger.get(Contract, active).terms_version == 1
+        ledger.recredential_provider(ledger.context(REP), provider_id, expiry + timedelta(days=365))
+        ledger.accept_amendment(ledger.context(REP), active, Party.PROVIDER, EVIDENCE)
+        assert ledger.get(Contract, active).terms_version == 2
+        ledger.recredential_provider(ledger.context(REP), provider_id, ledger.clock().date() + timedelta(days=200))
+        with pytest.raises(ContractPastCredential, match="cannot activate"):
+            ledger.activate_contract(ledger.context(REP), signed)
+        assert status(ledger, signed) is S.SIGNED
+
+    def test_a_manager_does_not_record_the_providers_side(self, ledger: CaseLedger) -> None:
+        active = contract(ledger, member(ledger))
+        manager = Actor(id="mgr-1", role=Role.MANAGER)
+        with pytest.raises(ManagerActsForNetwork, match="mgr-1 is a manager and acts for the network only"):
+            ledger.propose_amendment(ledger.context(manager), active, Party.PROVIDER, terms(ledger.clock().date(),
+                                                                                             amount=4700))
+        ledger.propose_amendment(ledger.context(manager), active, Party.NETWORK, terms(ledger.clock().date(),
+                                                                                        amount=4700))
+        assert ledger.get(Contract, active).pending_amendment is not None
 
 
 class TestDirectory:

@@ -47,6 +47,9 @@ class TestOnlyCurrentStaffWrite:
         with pytest.raises(NotOnStaff):
             open_case(ledger, LEAVER)
         assert ledger.history(case)[-1].type_name == "NoteAdded"
+        with pytest.raises(NotOnStaff, match=r"no longer .* on its staff, they may not read its records") as read:
+            ledger.require_staff(LEAVER, "north", reading=True)
+        assert "change" not in str(read.value)
 
     @pytest.mark.parametrize("actor", [
         Actor(id="stranger", role=Role.REPRESENTATIVE),
@@ -188,6 +191,20 @@ class TestOnePersonOneRegion:
         with pytest.raises(StaffInAnotherRegion, match="coord-north works in region north"):
             command(ledger.context(ADMIN), "south", "coord-north", "Ana Novak")
         assert ledger.head() == head
+
+    @pytest.mark.parametrize("appoint", [False, True], ids=["as-representative", "as-coordinator"])
+    def test_a_coordinator_taken_on_elsewhere_is_told_to_appoint_a_successor_not_to_transfer(
+            self, ledger: CaseLedger, appoint: bool) -> None:
+        command = ledger.appoint_coordinator if appoint else ledger.add_representative
+        with pytest.raises(StaffInAnotherRegion, match="appoint a successor in north first") as refused:
+            command(ledger.context(ADMIN), "south", "coord-north", "Ana Novak")
+        assert "transfer them" not in str(refused.value)
+        # as an older release recorded it: a coordinator with no membership record is told the same
+        north = ledger.region("north")
+        north.appoint_coordinator(ledger.context(ADMIN), "old-coord", "Jaan Ilves")
+        ledger.save(north)
+        with pytest.raises(StaffInAnotherRegion, match="old-coord works in region north as its coordinator"):
+            command(ledger.context(ADMIN), "south", "old-coord", "Jaan Ilves")
 
     def test_someone_who_left_or_was_replaced_may_join_another_region(self, ledger: CaseLedger) -> None:
         ledger.remove_representative(ledger.context(ADMIN), "north", "rep-north-2")

@@ -15,6 +15,7 @@ from domain.casework.case_events import (
     Category,
     Channel,
     ContactEndReason,
+    Direction,
     DisputeOutcome,
     LinkKind,
     PolicyArea,
@@ -36,21 +37,35 @@ from domain.errors import (
     EscalatedCaseNeedsCoordinator,
     InvalidOutcome,
     InvalidValue,
+    LinkWouldCycle,
     MergeRefused,
     NoDispute,
     NotAHarassingContact,
     NotAHarassmentCase,
     RegionHasNoCoordinator,
     ReopenWindowPassed,
+    SecondParent,
     SurveyAnsweredByCaseWorker,
     TransitionRefused,
 )
 from domain.values import Actor, Context, Role
-from tests.factories import ADMIN, COORDINATOR, NOW, REP, case_in, coordinator, ctx, later, opened_case
+from tests.factories import (
+    ADMIN,
+    COORDINATOR,
+    NOW,
+    REP,
+    case_in,
+    coordinator,
+    ctx,
+    later,
+    opened_case,
+    representative,
+)
 
 S = CaseStatus
 SURVEY = Actor(id="survey-service", role=Role.SYSTEM)
 REP_2 = Actor(id="rep-north-2", role=Role.REPRESENTATIVE)
+REP_3 = Actor(id="rep-north-3", role=Role.REPRESENTATIVE)
 PROVIDER = uuid4()
 
 
@@ -142,6 +157,35 @@ class TestSurveyAnswers:
     def test_the_representative_who_worked_the_case_cannot_enter_its_answer(self) -> None:
         with pytest.raises(SurveyAnsweredByCaseWorker, match="recorded by the survey service"):
             case_in(S.CLOSED).record_survey_answer(ctx(REP), 5, SurveyChannel.PHONE)
+
+    def test_a_representative_who_worked_the_case_before_it_was_reassigned_cannot_enter_its_answer(self) -> None:
+        case = case_in(S.IN_PROGRESS)                                        # assigned to rep-north-1, who called
+        case.assign(later(1), representative("rep-north-2"))
+        case.resolve(later(2, REP_2), ResolutionCode.REFUND_ISSUED, "Refunded")
+        case.close(later(3, REP_2))
+        for worker in (REP, REP_2):
+            with pytest.raises(SurveyAnsweredByCaseWorker, match=f"{worker.id} worked case"):
+                case.record_survey_answer(later(30, worker), 5, SurveyChannel.PHONE)
+        case.record_survey_answer(later(30, REP_3), 5, SurveyChannel.PHONE)
+        assert case.worked_by == ["rep-north-1", "rep-north-2"]
+
+    def test_a_representative_who_only_logged_a_contact_cannot_enter_its_answer(self) -> None:
+        case = case_in(S.IN_PROGRESS)
+        case.log_contact(later(1, REP_3), Direction.INBOUND, Channel.PHONE, "Took the call while Mari was out")
+        case.resolve(later(2), ResolutionCode.REFUND_ISSUED, "Refunded")
+        case.close(later(3))
+        with pytest.raises(SurveyAnsweredByCaseWorker):
+            case.record_survey_answer(later(30, REP_3), 4, SurveyChannel.PHONE)
+        case.record_survey_answer(later(30, COORDINATOR), 4, SurveyChannel.PHONE)
+
+    def test_who_worked_the_case_is_rebuilt_from_its_events(self) -> None:
+        case = case_in(S.IN_PROGRESS)
+        case.assign(later(1), representative("rep-north-2"))
+        case.log_contact(later(2, REP_3), Direction.INBOUND, Channel.PHONE, "Called in")
+        replayed = Case.created_by(case.pending_events[0])  # type: ignore[arg-type]
+        for event in case.pending_events[1:]:
+            replayed.apply(event)
+        assert replayed.worked_by == case.worked_by == ["rep-north-1", "rep-north-2", "rep-north-3"]
 
     def test_another_representative_may_enter_an_answer_given_by_phone(self) -> None:
         case = case_in(S.CLOSED)
@@ -296,6 +340,15 @@ class TestMergingAndLinking:
         assert (duplicate.status, duplicate.merged_into, duplicate.closed_at) == (S.CLOSED, survivor.id, NOW)
         assert survivor.merged_cases == [duplicate.id]
 
+    def test_a_duplicate_whose_dispute_is_undecided_is_not_merged(self) -> None:
+        duplicate, survivor = money_case(), case_in(S.IN_PROGRESS)
+        with pytest.raises(DisputeUndecided, match=f"cannot merge case {duplicate.id}: decide its dispute first"):
+            duplicate.merge_into(ctx(), survivor)
+        assert (duplicate.status, survivor.merged_cases) == (S.IN_PROGRESS, [])
+        duplicate.decide_dispute(ctx(), DisputeOutcome.REJECTED, "Charged once")
+        duplicate.merge_into(ctx(), survivor)
+        assert duplicate.merged_into == survivor.id
+
     def test_merging_into_itself_is_refused(self) -> None:
         case = case_in(S.IN_PROGRESS)
         with pytest.raises(MergeRefused, match="into itself"):
@@ -347,6 +400,28 @@ class TestMergingAndLinking:
             one.link(ctx(), one, LinkKind.RELATED)
         with pytest.raises(CasesInDifferentRegions):
             one.link(ctx(), opened_case(region="south"), LinkKind.RELATED)
+
+    @pytest.mark.parametrize("from_child", [True, False], ids=["child-names-parent", "parent-names-child"])
+    def test_a_case_has_one_parent_and_the_refusal_names_it(self, from_child: bool) -> None:
+        parent, child, other = case_in(S.IN_PROGRESS), case_in(S.TRIAGED), case_in(S.IN_PROGRESS)
+        child.link(ctx(), parent, LinkKind.PARENT)
+        with pytest.raises(SecondParent, match=f"case {child.id} already has a parent, case {parent.id}"):
+            if from_child:
+                child.link(ctx(), other, LinkKind.PARENT)
+            else:
+                other.link(ctx(), child, LinkKind.CHILD)
+        assert child.parent_id == parent.id and other.links == []
+
+    def test_a_link_that_would_close_a_cycle_of_parents_is_refused(self) -> None:
+        top, middle, bottom = case_in(S.IN_PROGRESS), case_in(S.IN_PROGRESS), case_in(S.IN_PROGRESS)
+        middle.link(ctx(), top, LinkKind.PARENT)
+        bottom.link(ctx(), middle, LinkKind.PARENT)
+        with pytest.raises(LinkWouldCycle, match=f"case {top.id} cannot become a child of case {bottom.id}"):
+            top.link(ctx(), bottom, LinkKind.PARENT, parent_chain=[middle.id, top.id])
+        with pytest.raises(LinkWouldCycle):
+            bottom.link(ctx(), top, LinkKind.CHILD, parent_chain=[middle.id, top.id])
+        top.link(ctx(), bottom, LinkKind.RELATED)
+        assert top.parent_id is None
 
     def test_a_merged_duplicate_is_not_linked(self) -> None:
         duplicate = case_in(S.TRIAGED)

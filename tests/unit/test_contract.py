@@ -16,6 +16,7 @@ from domain.errors import (
     ContractAmendmentNeedsAuthority,
     ContractNotYetEffective,
     ContractNotYetExpired,
+    ContractPastCredential,
     ContractTerminationNeedsAuthority,
     CredentialExpired,
     CurrencyMismatch,
@@ -23,6 +24,7 @@ from domain.errors import (
     EvidenceNotForNetwork,
     InvalidTerms,
     InvalidValue,
+    ManagerActsForNetwork,
     NoAmendmentPending,
     NotYourTurn,
     OwnOfferNotAcceptable,
@@ -46,6 +48,8 @@ MANAGER = Actor(id="ines-manager", role=Role.MANAGER)
 AUTHORITIES = [COORDINATOR, MANAGER, ADMIN]
 
 S = ContractStatus
+SINCE = TODAY - timedelta(days=90)
+"""The effective date of a contract in force for a while."""
 
 
 class TestNegotiation:
@@ -202,6 +206,19 @@ class TestInForce:
         with pytest.raises(CredentialExpired, match="re-credential"):
             contract.activate(ctx(now=expiry), provider)
 
+    def test_terms_running_past_the_providers_credential_are_not_activated(self) -> None:
+        provider = credentialed_until(TODAY + timedelta(days=365))
+        contract = contract_in(S.SIGNED, provider)
+        with pytest.raises(ContractPastCredential, match=f"credential, which expires on {TODAY + timedelta(days=365)}"):
+            contract.activate(ctx(), provider)
+        assert contract.status is S.SIGNED
+
+    def test_terms_ending_on_the_credentials_expiry_are_activated(self) -> None:
+        contract = contract_in(S.SIGNED, credentialed_until(TODAY + timedelta(days=365)))
+        credential = credentialed_until(contract.terms.expires_on).model_copy(update={"id": contract.provider_id})
+        contract.activate(ctx(), credential)
+        assert contract.status is S.ACTIVE
+
     def test_renewal_extends_the_expiry(self) -> None:
         provider = credentialed_until(TODAY + timedelta(days=5 * 365))
         contract = contract_in(S.ACTIVE, provider)
@@ -210,7 +227,7 @@ class TestInForce:
         assert (contract.status, contract.terms.expires_on) == (S.ACTIVE, later)
 
     def test_a_renewal_must_be_later_than_the_current_expiry(self) -> None:
-        provider = provider_in(ProviderStatus.ACTIVE)
+        provider = credentialed_until(TODAY + timedelta(days=3 * 365))
         contract = contract_in(S.ACTIVE, provider)
         with pytest.raises(RenewalNotLater):
             contract.renew(ctx(), contract.terms.expires_on, provider)
@@ -275,6 +292,14 @@ def suspended(contract: Contract) -> Provider:
     return provider.model_copy(update={"id": contract.provider_id})
 
 
+def member(contract: Contract) -> Provider:
+    """A provider like the contract's own: active, credentialed for three years (past the two-year terms)."""
+    return MEMBER.model_copy(update={"id": contract.provider_id})
+
+
+MEMBER = provider_in(ProviderStatus.ACTIVE, credential_days=3 * 365)
+
+
 def amended_by_network(contract: Contract, amount: int = 4800) -> None:
     contract.propose_amendment(ctx(COORDINATOR), Party.NETWORK, terms(amount=amount))
 
@@ -284,27 +309,62 @@ class TestAmendment:
         contract = contract_in(S.ACTIVE)
         amended_by_network(contract)
         assert (contract.terms_version, contract.terms.rates[0].amount_cents) == (1, 4500)
-        contract.accept_amendment(ctx(), Party.PROVIDER, EVIDENCE)
+        contract.accept_amendment(ctx(), Party.PROVIDER, EVIDENCE, provider=member(contract))
         assert (contract.terms_version, contract.terms.rates[0].amount_cents, contract.pending_amendment) == (
             2, 4800, None)
 
     def test_the_provider_proposes_and_a_coordinator_accepts_for_the_network(self) -> None:
         contract = contract_in(S.ACTIVE)
         contract.propose_amendment(ctx(), Party.PROVIDER, terms(amount=4700))
-        contract.accept_amendment(ctx(COORDINATOR), Party.NETWORK)
+        contract.accept_amendment(ctx(COORDINATOR), Party.NETWORK, provider=member(contract))
         assert (contract.terms_version, contract.terms.rates[0].amount_cents) == (2, 4700)
 
     def test_the_proposer_cannot_accept_its_own_amendment(self) -> None:
         contract = contract_in(S.ACTIVE)
         amended_by_network(contract)
         with pytest.raises(OwnOfferNotAcceptable, match="standing amendment"):
-            contract.accept_amendment(ctx(COORDINATOR), Party.NETWORK)
+            contract.accept_amendment(ctx(COORDINATOR), Party.NETWORK, provider=member(contract))
 
     def test_the_providers_acceptance_of_an_amendment_needs_evidence(self) -> None:
         contract = contract_in(S.ACTIVE)
         amended_by_network(contract)
         with pytest.raises(ProviderEvidenceMissing):
-            contract.accept_amendment(ctx(), Party.PROVIDER)
+            contract.accept_amendment(ctx(), Party.PROVIDER, provider=member(contract))
+
+    def test_an_amendment_running_past_the_providers_credential_is_not_accepted(self) -> None:
+        contract = contract_in(S.ACTIVE)
+        credential = member(contract).credential_expires_on
+        assert credential is not None
+        contract.propose_amendment(ctx(COORDINATOR), Party.NETWORK, terms(years=4))
+        with pytest.raises(ContractPastCredential, match=f"cannot amend .* expires on {credential}"):
+            contract.accept_amendment(ctx(), Party.PROVIDER, EVIDENCE, provider=member(contract))
+        assert (contract.terms_version, contract.terms.expires_on) == (1, TODAY.replace(year=TODAY.year + 2))
+        recredentialed = member(contract).model_copy(update={"credential_expires_on": TODAY.replace(
+            year=TODAY.year + 4)})
+        contract.accept_amendment(ctx(), Party.PROVIDER, EVIDENCE, provider=recredentialed)
+        assert contract.terms_version == 2
+
+    @pytest.mark.parametrize("party", [Party.NETWORK, Party.PROVIDER])
+    def test_a_provider_amendment_past_the_credential_is_not_accepted_for_the_network_either(
+            self, party: Party) -> None:
+        contract = contract_in(S.ACTIVE)
+        other = Party.PROVIDER if party is Party.NETWORK else Party.NETWORK
+        contract.propose_amendment(ctx(COORDINATOR), other, terms(years=4))
+        with pytest.raises(ContractPastCredential):
+            contract.accept_amendment(ctx(COORDINATOR), party, EVIDENCE if party is Party.PROVIDER else None,
+                                      provider=member(contract))
+
+    def test_a_manager_does_not_record_the_providers_side_of_an_amendment(self) -> None:
+        contract = contract_in(S.ACTIVE)
+        with pytest.raises(ManagerActsForNetwork, match="acts for the network only"):
+            contract.propose_amendment(ctx(MANAGER), Party.PROVIDER, terms(amount=4700))
+        amended_by_network(contract)
+        with pytest.raises(ManagerActsForNetwork):
+            contract.accept_amendment(ctx(MANAGER), Party.PROVIDER, EVIDENCE, provider=member(contract))
+        with pytest.raises(ManagerActsForNetwork):
+            contract.decline_amendment(ctx(MANAGER), Party.PROVIDER, "Too low")
+        contract.decline_amendment(ctx(MANAGER), Party.NETWORK, "Withdrawn")
+        assert contract.pending_amendment is None
 
     def test_one_amendment_at_a_time(self) -> None:
         contract = contract_in(S.ACTIVE)
@@ -314,7 +374,7 @@ class TestAmendment:
 
     def test_accepting_without_a_proposed_amendment_is_refused(self) -> None:
         with pytest.raises(NoAmendmentPending):
-            contract_in(S.ACTIVE).accept_amendment(ctx(), Party.PROVIDER, EVIDENCE)
+            contract_in(S.ACTIVE).accept_amendment(ctx(), Party.PROVIDER, EVIDENCE, provider=MEMBER)
 
     def test_a_declined_amendment_leaves_the_terms_in_force(self) -> None:
         contract = contract_in(S.ACTIVE)
@@ -341,15 +401,15 @@ class TestAmendment:
         contract = contract_in(S.ACTIVE)
         contract.propose_amendment(ctx(), Party.PROVIDER, terms(amount=4700))
         with pytest.raises(ContractAmendmentNeedsAuthority, match="cannot accept an amendment to"):
-            contract.accept_amendment(ctx(), Party.NETWORK)
+            contract.accept_amendment(ctx(), Party.NETWORK, provider=member(contract))
 
     @pytest.mark.parametrize("actor", AUTHORITIES, ids=lambda a: a.role)
     def test_a_coordinator_a_manager_or_an_administrator_amends_for_the_network(self, actor: Actor) -> None:
         contract = contract_in(S.ACTIVE)
         contract.propose_amendment(ctx(actor), Party.NETWORK, terms(amount=4800))
-        contract.accept_amendment(ctx(), Party.PROVIDER, EVIDENCE)
+        contract.accept_amendment(ctx(), Party.PROVIDER, EVIDENCE, provider=member(contract))
         contract.propose_amendment(ctx(), Party.PROVIDER, terms(amount=4900))
-        contract.accept_amendment(ctx(actor), Party.NETWORK)
+        contract.accept_amendment(ctx(actor), Party.NETWORK, provider=member(contract))
         assert contract.terms_version == 3
 
 
@@ -398,7 +458,7 @@ class TestProviderReachesContracts:
 
 class TestPayments:
     def test_a_payment_owed_is_due_after_the_payment_terms(self) -> None:
-        contract = contract_in(S.ACTIVE)
+        contract = contract_in(S.ACTIVE, effective=SINCE)
         contract.record_payment_owed(ctx(), "INV-2026/0042", 12_500, "EUR", TODAY - timedelta(days=3))
         owed = contract.payments["INV-2026/0042"]
         assert (owed.amount_minor, owed.due_on, owed.paid_on) == (
@@ -406,7 +466,7 @@ class TestPayments:
 
     @pytest.mark.parametrize(("late_by", "on_time"), [(0, True), (1, False)])
     def test_a_payment_is_on_time_on_or_before_its_due_date(self, late_by: int, on_time: bool) -> None:
-        contract = contract_in(S.ACTIVE)
+        contract = contract_in(S.ACTIVE, effective=SINCE)
         received = TODAY - timedelta(days=60)
         contract.record_payment_owed(ctx(), "claim-7", 900, "EUR", received)
         paid_on = contract.payments["claim-7"].due_on + timedelta(days=late_by)
@@ -458,6 +518,13 @@ class TestPayments:
         contract = contract_in(S.TERMINATED)
         contract.record_payment_owed(ctx(), "INV-1", 100, "EUR", TODAY)
         assert "INV-1" in contract.payments
+
+    def test_a_claim_received_before_the_contract_took_effect_is_refused(self) -> None:
+        contract = contract_in(S.ACTIVE, effective=SINCE)
+        with pytest.raises(PaymentDateRefused, match=f"is before contract .* took effect \\({SINCE}\\)"):
+            contract.record_payment_owed(ctx(), "INV-0", 100, "EUR", SINCE - timedelta(days=1))
+        contract.record_payment_owed(ctx(), "INV-1", 100, "EUR", SINCE)
+        assert list(contract.payments) == ["INV-1"]
 
     def test_an_amount_is_a_positive_integer_of_minor_units(self) -> None:
         with pytest.raises(InvalidValue, match="amount_minor"):

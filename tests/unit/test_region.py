@@ -102,6 +102,14 @@ class TestMembership:
         with pytest.raises(StaffInAnotherRegion, match=r"rep-north-1 works in region north.*transfer them"):
             membership.place(ctx(ADMIN), "south", Role.COORDINATOR)
 
+    def test_a_coordinator_working_in_one_region_is_told_to_appoint_a_successor_not_to_transfer(self) -> None:
+        membership = Membership.register(ctx(ADMIN), "coord-north")
+        membership.place(ctx(ADMIN), "north", Role.COORDINATOR)
+        with pytest.raises(StaffInAnotherRegion, match="coord-north works in region north as its") as refused:
+            membership.place(ctx(ADMIN), "south", Role.COORDINATOR)
+        assert "appoint a successor in north first" in str(refused.value)
+        assert "transfer them" not in str(refused.value)
+
     def test_a_released_person_may_be_placed_anywhere(self) -> None:
         membership = Membership.register(ctx(ADMIN), "rep-north-1")
         membership.place(ctx(ADMIN), "north", Role.REPRESENTATIVE)
