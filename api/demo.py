@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from adapters.clock import SimulatedClock
+from api.demo_loop import LOOP_CASES, plan_coordinators_loop
 from domain.application import CaseLedger
 from domain.casework.case_events import (
     ActionKind,
@@ -108,11 +109,12 @@ def plan_demo(ledger: CaseLedger, clock: SimulatedClock, cases: int, seed: int) 
     staff = _plan_regions(plan, start)
     providers = _plan_providers(plan, start, staff, max(12, cases // 8))
     span = timedelta(days=77)
-    told = STORY_CASES if cases >= STORIES_FROM else 0  # the stories' cases are among those asked for
+    told = STORY_CASES + LOOP_CASES if cases >= STORIES_FROM else 0  # the stories' cases are among those asked for
     for _ in range(cases - told):
         _plan_case(plan, start + timedelta(days=10) + span * plan.rng.random(), staff, providers)
     if told:
         _plan_case_stories(plan, start + timedelta(days=75), staff, providers)
+        plan_coordinators_loop(plan, start)
     _plan_negotiations_and_payments(plan, start, providers)
     _plan_staff_changes(plan)  # keep last: it runs after every other step, when the staff's work is done
     return plan
@@ -470,7 +472,7 @@ def demo_start(today: date) -> datetime:
 SURVEY = Actor(id="survey-service", role=Role.SYSTEM)
 """The survey service that sends the satisfaction survey at closure and records the customer's answer."""
 STORY_CASES = 6
-"""Cases the stories below open (counted in the demo's `--cases`)."""
+"""Cases the stories below open (counted in the demo's `--cases`; the coordinators' loop opens `LOOP_CASES`)."""
 STORIES_FROM = 50
 """The stories are told in a demo of at least this many cases."""
 
