@@ -65,6 +65,8 @@ def _for(annotation: Any, metadata: list[Any]) -> st.SearchStrategy[Any]:  # noq
         bounds = _bounds(metadata)
         (item,) = get_args(annotation)
         return st.lists(_for(item, []), min_size=bounds.get("min", 0), max_size=min(bounds.get("max", 3), 3))
+    if origin is tuple and len(get_args(annotation)) == 2 and get_args(annotation)[1] is Ellipsis:
+        return _for(list[get_args(annotation)[0]], metadata).map(tuple)  # type: ignore[misc]
     bounds = _bounds(metadata)
     if annotation is type(None):
         return st.none()
@@ -76,6 +78,8 @@ def _for(annotation: Any, metadata: list[Any]) -> st.SearchStrategy[Any]:  # noq
         return st.booleans()
     if annotation is int:
         return st.integers(min_value=bounds.get("min", -(2**31)), max_value=bounds.get("max", 2**31))
+    if annotation is float:
+        return st.floats(min_value=bounds.get("min", -1e12), max_value=bounds.get("max", 1e12), allow_nan=False)
     if annotation is str:
         return text(bounds.get("min", 0), bounds.get("max", 10**6), bounds.get("pattern"))
     if annotation is UUID:

@@ -82,7 +82,7 @@ def run_command(command: Callable[[], CommandResult], response: Response) -> Com
 
 
 def add_commands(router: APIRouter, kind: type[Aggregate], commands: Mapping[str, str],
-                 creating: frozenset[str] = frozenset()) -> None:
+                 creating: frozenset[str] = frozenset(), roles: tuple[Role, ...] = WRITERS) -> None:
     """Register `POST /{records}/{id}/{command}` for each `{path: service method name}`. A command in `creating`
     creates a record of the same kind and answers with its id: 201 with the new record's `Location`."""
     for path, method_name in commands.items():
@@ -90,7 +90,7 @@ def add_commands(router: APIRouter, kind: type[Aggregate], commands: Mapping[str
         model = request_model(method, kind.__name__ + "".join(part.title() for part in path.split("-")),
                               skip=frozenset({f"{kind.aggregate_type}_id"}))
         location = router.prefix if method_name in creating else None
-        router.add_api_route(f"/{{record_id}}/{path}", _endpoint(kind, method_name, model, location),
+        router.add_api_route(f"/{{record_id}}/{path}", _endpoint(kind, method_name, model, location, roles),
                              methods=["POST"], status_code=201 if location is not None else 200,
                              response_model=CommandAccepted, name=f"{kind.aggregate_type}:{path}",
                              summary=(inspect.getdoc(method) or path.replace("-", " ").capitalize()).split("\n")[0],
@@ -101,13 +101,14 @@ COMMAND_RESPONSES = problem_responses(401, 403, 404, 409, 412, 422)
 """The problems a record's command or read can answer (the app adds 413 and 503 where they apply)."""
 
 
-def record_guard(kind: type[Aggregate], method_name: str | None = None) -> Callable[..., Principal]:
-    """A dependency: only writers of the record's own region may command it (a manager, in any region, only
+def record_guard(kind: type[Aggregate], method_name: str | None = None,
+                 roles: tuple[Role, ...] = WRITERS) -> Callable[..., Principal]:
+    """A dependency: only `roles` of the record's own region may command it (a manager, in any region, only
     with a network-level command), checked before the body is read."""
 
     def guard(record_id: UUID, engine: AppDep, principal: CurrentPrincipal) -> Principal:
-        if principal.role not in WRITERS:  # name the roles that may run this very command
-            require_role(principal, *(AUTHORITY if method_name in AUTHORITY_COMMANDS else WRITERS))
+        if principal.role not in roles:  # name the roles that may run this very command
+            require_role(principal, *(AUTHORITY if method_name in AUTHORITY_COMMANDS else roles))
         if principal.role is Role.MANAGER and method_name not in NETWORK_LEVEL_COMMANDS:
             raise Forbidden(f"a manager may only {MANAGER_MAY}; {(method_name or 'this').replace('_', ' ')} is for "
                             "the record region's staff or an administrator")
@@ -119,9 +120,9 @@ def record_guard(kind: type[Aggregate], method_name: str | None = None) -> Calla
     return guard
 
 
-def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel], location: str | None = None
-              ) -> Callable[..., CommandAccepted]:
-    guard = record_guard(kind, method_name)
+def _endpoint(kind: type[Aggregate], method_name: str, model: type[BaseModel], location: str | None = None,
+              roles: tuple[Role, ...] = WRITERS) -> Callable[..., CommandAccepted]:
+    guard = record_guard(kind, method_name, roles)
 
     def endpoint(
         record_id: UUID, body: model, engine: AppDep,  # type: ignore[valid-type]

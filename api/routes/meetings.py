@@ -50,7 +50,7 @@ class MeetingList(BaseModel):
     items: list[dict[str, Any]]
 
 
-add_creation(router, Meeting, "schedule_meeting", lambda ledger, body: None)
+add_creation(router, Meeting, "schedule_meeting", lambda ledger, body: None, CONVENER_ROLES)
 
 
 @router.get("", response_model=MeetingList, summary="Coordinators' meetings")

@@ -47,6 +47,9 @@ from projections.proposals import proposal_page
 
 __all__ = ["EvidencePublic", "PolicyAuthorityPublic", "ProposalPublic", "router"]
 
+DECIDING_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+"""Who commands a proposal over HTTP (the command service decides which step each may take)."""
+
 router = APIRouter(prefix="/proposals", tags=["proposals"])
 
 COMMANDS = {
@@ -215,7 +218,8 @@ def hide_other_regions(principal: Principal, data: dict[str, Any]) -> dict[str, 
     return {**data, "evidence": {**evidence, "cases": cases, "hidden_cases": hidden}}
 
 
-add_creation(router, Proposal, "draft_proposal", lambda ledger, body: None)  # network-level: the service's rule
+# network-level: drafted by a region's current coordinator (the command service's rule)
+add_creation(router, Proposal, "draft_proposal", lambda ledger, body: None, (Role.COORDINATOR,))
 
 
 @router.get("/{record_id}/effect", summary="A proposal's measured effect", responses=READ_RESPONSES)
@@ -235,4 +239,4 @@ def effect(
 
 
 add_record_reads(router, Proposal, ProposalPublic, present_proposal, hide_other_regions)
-add_commands(router, Proposal, COMMANDS)
+add_commands(router, Proposal, COMMANDS, roles=DECIDING_ROLES)

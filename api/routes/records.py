@@ -47,7 +47,7 @@ class HistoryEvent(BaseModel):
 
 
 def add_creation(router: APIRouter, kind: type[Aggregate], method_name: str,
-                 region_of: Callable[[CaseLedger, Any], str | None]) -> None:
+                 region_of: Callable[[CaseLedger, Any], str | None], roles: tuple[Role, ...] = WRITERS) -> None:
     """`POST /{records}`: 201 with a Location; with an Idempotency-Key, a retry returns the first result.
     `region_of` answers None for a network-level record (it belongs to no region): the command service's rules
     alone say who may create it."""
@@ -55,7 +55,7 @@ def add_creation(router: APIRouter, kind: type[Aggregate], method_name: str,
     id_name = f"{kind.aggregate_type}_id"
     model = request_model(method, f"{kind.__name__}Create", skip=frozenset({id_name}))
 
-    def create(body: model, engine: AppDep, principal: Annotated[Principal, Depends(role_guard(*WRITERS))],  # type: ignore[valid-type]
+    def create(body: model, engine: AppDep, principal: Annotated[Principal, Depends(role_guard(*roles))],  # type: ignore[valid-type]
                response: Response, idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
                ) -> CommandAccepted:
         ledger = engine.ledger

@@ -40,6 +40,8 @@ def allowed(method: str, path: str) -> set[str]:
         return {"auditor", "admin"}
     if path.startswith(("/coaching", "/training")):
         return development_access(method, path)
+    if path.startswith(("/meetings", "/proposals")):
+        return policy_access(method, path)
     if path.startswith("/regions") and method == "POST":
         return {"admin"}
     if method == "POST":
@@ -48,6 +50,19 @@ def allowed(method: str, path: str) -> set[str]:
                 "/common-problems", "/common-problems/{policy_area}"):
         return READERS | {"foreign"}  # a foreign representative sees their own region's list
     return READERS
+
+
+def policy_access(method: str, path: str) -> set[str]:
+    """Meetings and proposals are network-level (docs/api.md): every reader role reads them; coordinators,
+    managers and administrators run meetings and proposals (a proposal is drafted by a coordinator); which
+    policy areas the coordinators decide is an administrator's setting."""
+    if method != "POST":
+        return READERS | {"foreign"}
+    if path.startswith("/proposals/authority"):
+        return {"admin"}
+    if path == "/proposals":
+        return {"coordinator"}
+    return {"coordinator", "admin"}
 
 
 def development_access(method: str, path: str) -> set[str]:
