@@ -32,9 +32,9 @@ from domain.errors import RecordNotFound
 from domain.policy.authority import AUTHORITY_ID, PolicyAuthority
 from domain.policy.proposal import (
     DEFAULT_EFFECT_WEEKS,
+    MAX_EFFECT_WEEKS,
     DecidedBy,
     EffectConclusion,
-    EffectWeeks,
     EvidenceCase,
     EvidenceCount,
     Proposal,
@@ -224,13 +224,19 @@ add_creation(router, Proposal, "draft_proposal", lambda ledger, body: None, (Rol
 
 @router.get("/{record_id}/effect", summary="A proposal's measured effect", responses=READ_RESPONSES)
 def effect(
-    record_id: UUID, engine: AppDep, principal: CurrentPrincipal, weeks: Annotated[EffectWeeks, Query()] = 4,
+    record_id: UUID, engine: AppDep, principal: CurrentPrincipal,
+    weeks: Annotated[int, Query(ge=1, le=MAX_EFFECT_WEEKS)] = 4,
     now: Annotated[Moment | None, Query(description="Measure as of this time; default now.")] = None,
 ) -> dict[str, Any]:
     """Cases in the proposal's policy area per covered region, `weeks` weeks before the effective date against
     `weeks` weeks from it, with the two-sided conditional binomial test's verdict per region."""
     proposal = read_record(engine, principal, Proposal, record_id, None, None)
     assert isinstance(proposal, Proposal)
+    clock = engine.ledger.clock()
+    if now is not None and now > clock:
+        raise Problem(422, "invalid-value", f"now: {now.astimezone(UTC).isoformat()} is later than the server's "
+                      f"clock ({clock.astimezone(UTC).isoformat()}): weeks that have not happened are not measured",
+                      field="now")
     measured = measured_effect(engine, proposal, weeks, None if now is None else now.astimezone(UTC))
     if measured is None:
         raise Problem(409, "proposal-not-implemented", f"proposal {record_id} is {proposal.status}: its effect is "

@@ -32,7 +32,7 @@ __all__ = [
     "StandardRating",
 ]
 
-Rating = Annotated[int, Field(ge=1, le=5)]
+Rating = Annotated[int, Field(strict=True, ge=1, le=5)]
 """A rating from 1 (far below the standard) to 5 (an example to others)."""
 
 COACHES = (Role.COORDINATOR, Role.ADMIN, Role.SYSTEM)
@@ -63,7 +63,7 @@ class InteractionReviewed(CoachingEvent):
     region: Code
     representative_id: Code
     case_id: UUID
-    contact_version: Annotated[int, Field(ge=1)]
+    contact_version: Annotated[int, Field(strict=True, ge=1)]
     rating: Rating
     standards: tuple[StandardRating, ...] = ()
     went_well: Text

@@ -40,7 +40,7 @@ from domain.values import Code, Context, Day, Role, ShortTextIn, TextIn
 
 __all__ = ["DevelopmentCommands", "readiness_of", "require_ready"]
 
-ContactVersion = Annotated[int, Field(ge=1, le=2**31)]
+ContactVersion = Annotated[int, Field(strict=True, ge=1, le=2**31)]
 
 
 class DevelopmentCommands(RegionCommands):

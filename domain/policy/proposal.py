@@ -80,7 +80,7 @@ __all__ = [
 DEFAULT_EFFECT_WEEKS = 4
 """The weeks before and after the effective date an effect is measured over, unless told otherwise."""
 MAX_EFFECT_WEEKS = 52
-EffectWeeks = Annotated[int, Field(ge=1, le=MAX_EFFECT_WEEKS)]
+EffectWeeks = Annotated[int, Field(strict=True, ge=1, le=MAX_EFFECT_WEEKS)]
 MAX_EVIDENCE_CASES = 200
 MAX_REGIONS = 100
 
@@ -122,10 +122,10 @@ class EvidenceCount(Frozen):
     """A count the common-problems view showed for one region: cases in the policy area over its period."""
 
     region: Code
-    count: Annotated[int, Field(ge=0, le=10**9)]
+    count: Annotated[int, Field(strict=True, ge=0, le=10**9)]
     baseline: Annotated[float, Field(ge=0, le=10**9)] | None = None
     """The count expected from the region's baseline rate over the same period, where the view showed one."""
-    weeks: Annotated[int, Field(ge=1, le=520)] | None = None
+    weeks: Annotated[int, Field(strict=True, ge=1, le=520)] | None = None
     """The weeks the count covers, where the view said."""
 
 

@@ -23,8 +23,8 @@ __all__ = ["MAX_TARGET_HOURS", "DecisionKind", "Standard", "TargetHours", "in_fo
 MAX_TARGET_HOURS = 24 * 365
 """No target is longer than a year."""
 
-TargetHours = Annotated[int, Field(ge=1, le=MAX_TARGET_HOURS)]
-"""A service-level target in whole hours, from 1 hour to a year."""
+TargetHours = Annotated[int, Field(strict=True, ge=1, le=MAX_TARGET_HOURS)]
+"""A service-level target in whole hours, from 1 hour to a year (a strict integer: not `true`, not 2.0)."""
 
 
 class DecisionKind(StrEnum):

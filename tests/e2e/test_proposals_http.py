@@ -74,6 +74,9 @@ def test_a_proposal_goes_from_evidence_to_a_measured_effect(client: httpx.Client
                         json={"conclusion": "improved", "note": "Fewer calls"})
     assert early.status_code == 409 and "review it on or after" in early.json()["detail"]
     assert client.get(f"/proposals/{proposal}/effect", params={"weeks": 2}, headers=COORD_NORTH).json()["weeks"] == 2
+    future = client.get(f"/proposals/{proposal}/effect", headers=COORD_NORTH,
+                        params={"weeks": 52, "now": "8999-12-31T00:00:00Z"})
+    assert future.status_code == 422 and future.json()["field"] == "now" and "later than" in future.json()["detail"]
 
     listed = client.get("/proposals", params={"status": "implemented", "min_position": done.json()["position"]},
                         headers=COORD_NORTH).json()["items"]
