@@ -94,9 +94,14 @@ def role_guard(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Princi
     return guard
 
 
+def with_article(word: str) -> str:
+    """"an auditor", "an integrator", "a coordinator": the article a role's name takes."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role not in roles:
-        raise Forbidden(f"a {principal.role} may not do this; it takes: {', '.join(roles)}")
+        raise Forbidden(f"{with_article(principal.role)} may not do this; it takes: {', '.join(roles)}")
 
 
 def require_region(principal: Principal, region: str) -> None:

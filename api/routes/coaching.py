@@ -67,11 +67,11 @@ class FollowUpIn(BaseModel):
 ReviewCreate = request_model(CaseLedger.review_interaction, "CoachingCreate", skip=frozenset({"review_id"}))
 
 
-def visible(principal: Principal, review: CoachingReview | None) -> CoachingReview:
+def visible(principal: Principal, review: CoachingReview | None, review_id: UUID) -> CoachingReview:
     """The review if the caller may see it; the same 403 otherwise, whatever exists (administrators get the 404)."""
     if principal.role is Role.ADMIN:
         if review is None:
-            raise RecordNotFound("coaching", "that id")
+            raise RecordNotFound("coaching", review_id)
         return review
     if review is None or principal.role not in VIEWERS:
         raise Forbidden(NOT_YOURS)
@@ -87,7 +87,7 @@ def _load(engine: Any, principal: Principal, review_id: UUID) -> CoachingReview:
         review: CoachingReview | None = engine.ledger.get(CoachingReview, review_id)
     except RecordNotFound:
         review = None
-    return visible(principal, review)
+    return visible(principal, review, review_id)
 
 
 def public(review: CoachingReview) -> CoachingPublic:

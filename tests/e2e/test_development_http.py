@@ -4,6 +4,7 @@ ready (its refusal naming what is missing, then `/regions` showing it ready)."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import httpx
 
@@ -109,3 +110,12 @@ def test_a_new_region_is_trained_and_made_ready(client: httpx.Client) -> None:
     assert sessions[0]["completed"] == ["rep-east-1", "rep-east-2"] and sessions[0]["status"] == "held"
     assert client.get("/training/sessions", params={"region": "east"}, headers=REP).status_code == 403
     assert ok(client.get(f"/training/programmes/{programme}", headers=REP))["trainers"] == {"rep-north-1": "Mari"}
+
+
+def test_refusals_read_as_english(client: httpx.Client) -> None:
+    """An outside tester's finding: "a auditor may not do this"; the administrator's 404 named "that id"."""
+    missing = uuid4()
+    unknown = client.get(f"/coaching/{missing}", headers=ADMIN)
+    assert unknown.status_code == 404 and unknown.json()["detail"] == f"no coaching with id {missing}"
+    refused = client.post("/meetings", headers=AUDITOR, json={})
+    assert refused.status_code == 403 and refused.json()["detail"].startswith("an auditor may not do this")
