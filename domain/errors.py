@@ -1146,3 +1146,21 @@ class LinkWouldCycle(CaseError):
     def __init__(self, child_id: UUID, parent_id: UUID) -> None:
         super().__init__(f"case {child_id} cannot become a child of case {parent_id}: case {parent_id} is already "
                          f"below case {child_id}, and the link would close a cycle")
+
+
+class DecidingRegionAbsent(MeetingError):
+    """A coordinator's decision covers only regions whose current coordinator attended (issue 15, outside try)."""
+
+    def __init__(self, meeting_id: UUID, decision_id: str, regions: list[str]) -> None:
+        super().__init__(f"decision {decision_id} of meeting {meeting_id} covers region(s) {', '.join(regions)} "
+                         "whose coordinator did not attend: scope it to the regions present, or have a manager or "
+                         "an administrator record it")
+
+
+class FirstResponseAfterResolution(MeetingError):
+    """A standard never makes the first response due after the resolution (with the targets in force)."""
+
+    def __init__(self, decision_id: str, region: str, priority: str, first_response: str, resolution: str) -> None:
+        super().__init__(f"decision {decision_id} would make the first response of a {priority} case in region "
+                         f"{region} due in {first_response}, after its resolution target ({resolution}): a first "
+                         "response comes before the resolution")

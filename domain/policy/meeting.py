@@ -12,7 +12,8 @@ administrator (the staff rule: domain/policy/meeting_commands.py).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Self, TypeVar
 from uuid import UUID
@@ -21,12 +22,15 @@ from pydantic import AwareDatetime, Field
 
 from domain.aggregate import Aggregate
 from domain.casework.case_events import Category, PolicyArea
+from domain.casework.sla import SLA_POLICY, Priority, sla_target
 from domain.errors import (
     AgendaItemEmpty,
+    DecidingRegionAbsent,
     DecisionScopeEmpty,
     DuplicateAgendaItem,
     DuplicateDecision,
     EffectiveDateInPast,
+    FirstResponseAfterResolution,
     InvalidValue,
     MeetingNeedsCoordinatorOrManager,
     NoCoordinatorPresent,
@@ -193,9 +197,14 @@ class Meeting(Aggregate):
         self._require(ctx, "record minutes of", (MeetingStatus.HELD,))
         self._record(MeetingMinuted, ctx, minutes=minutes)
 
-    def record_decision(self, ctx: Context, decision: Decision) -> None:
+    def record_decision(self, ctx: Context, decision: Decision, coordinators: Mapping[str, str | None] | None = None,
+                        standards: Mapping[str, Sequence[Standard]] | None = None) -> None:
         """A standard or business process adopted; its effective date is not before today (UTC), so no case
-        already triaged under the old policy is governed by it without re-triage."""
+        already triaged under the old policy is governed by it without re-triage. Recorded by a coordinator, it
+        covers only regions whose current coordinator (`coordinators`: region -> its coordinator now; by default
+        as the attendance recorded them) attended;
+        a manager or an administrator records it for any region. With the region's `standards` (or the default
+        SLA policy) the first response it sets is never due after the resolution, for any priority."""
         self._require(ctx, "record a decision of", DECIDING)
         if any(existing.decision_id == decision.decision_id for existing in self.decisions):
             raise DuplicateDecision(self.id, decision.decision_id)
@@ -209,6 +218,18 @@ class Meeting(Aggregate):
                                f"({targets[1]} hours): a first response comes before the resolution")
         if decision.effective_on < ctx.now.date():
             raise EffectiveDateInPast(self.id, decision.decision_id, decision.effective_on, ctx.now.date())
+        if ctx.actor.role is Role.COORDINATOR:
+            present = [attendee for attendee in self.attendees if attendee.role is Role.COORDINATOR]
+            if coordinators is None:  # as recorded when it was held
+                coordinators = {attendee.region: attendee.staff_id for attendee in present if attendee.region}
+            attended = {attendee.staff_id for attendee in present}
+            absent = [code for code in _unique(decision.regions) if coordinators.get(code) not in attended]
+            if absent:
+                raise DecidingRegionAbsent(self.id, decision.decision_id, absent)
+        adopted = decision.standard(self.id)
+        if adopted is not None and targets != (None, None):
+            for code in _unique(decision.regions):
+                _check_targets_in_order(decision, code, [*(standards or {}).get(code, ()), adopted])
         scoped = decision.model_copy(update={"regions": _unique(decision.regions),
                                              "categories": _unique(decision.categories)})
         self._record(MeetingDecisionRecorded, ctx, decision=scoped)
@@ -255,6 +276,22 @@ class Meeting(Aggregate):
 def _require_convener(ctx: Context, command: str) -> None:
     if ctx.actor.role not in CONVENERS:
         raise MeetingNeedsCoordinatorOrManager(ctx.actor.id, ctx.actor.role, f"{command} a meeting")
+
+
+def _check_targets_in_order(decision: Decision, region: str, standards: list[Standard]) -> None:
+    """Per priority and covered category, the targets a case opened on the effective day would get."""
+    opened = datetime.combine(decision.effective_on, time.min, UTC)
+    categories = [str(c) for c in decision.categories] or [str(c) for c in Category]
+    for priority in sorted(Priority, key=lambda p: SLA_POLICY[p].resolution):  # the tightest first
+        for category in categories:
+            target = sla_target(priority, category, opened, standards)
+            if target.first_response > target.resolution:
+                raise FirstResponseAfterResolution(decision.decision_id, region, str(priority),
+                                                   _hours(target.first_response), _hours(target.resolution))
+
+
+def _hours(span: timedelta) -> str:
+    return f"{int(span.total_seconds() // 3600)} hours"
 
 
 def _unique(values: list[T]) -> list[T]:

@@ -94,7 +94,9 @@ class MeetingCommands(RegionCommands):
         in_scope = [self.region(code) for code in dict.fromkeys(decision.regions)]
         self._time_after(meeting)  # refuses a clock far behind the meeting's last event
         with self._at_command_time(meeting, *in_scope):
-            meeting.record_decision(ctx, decision)
+            meeting.record_decision(ctx, decision,
+                                    {r.code: None if r.coordinator is None else r.coordinator.id for r in in_scope},
+                                    {r.code: r.standards for r in in_scope})
             standard = meeting.decision(decision_id).standard(meeting.id)
             if standard is not None:
                 for region in in_scope:

@@ -19,6 +19,8 @@ from domain.casework.sla import SLA_POLICY, Priority
 from domain.errors import (
     AttendeeNotCoordinator,
     AttendeeOnStaff,
+    DecidingRegionAbsent,
+    FirstResponseAfterResolution,
     MeetingNeedsCoordinatorOrManager,
     RecordNotFound,
 )
@@ -151,8 +153,12 @@ class TestWhoRunsAMeeting:
         meeting = held_meeting(ledger)
         ledger.appoint_coordinator(ledger.context(ADMIN), "north", "coord-north-2", "Eva Kask")
         with pytest.raises(MeetingNeedsCoordinatorOrManager, match="coord-north"):
-            adopt(ledger, meeting)
-        adopt(ledger, meeting, Actor(id="coord-north-2", role=Role.COORDINATOR))
+            adopt(ledger, meeting, regions=("south",))
+        # north's coordinator now did not attend: the new coordinator decides for south (present), a manager for north
+        with pytest.raises(DecidingRegionAbsent, match=r"region\(s\) north whose coordinator did not attend"):
+            adopt(ledger, meeting, Actor(id="coord-north-2", role=Role.COORDINATOR))
+        adopt(ledger, meeting, Actor(id="coord-north-2", role=Role.COORDINATOR), regions=("south",))
+        adopt(ledger, meeting, MANAGER, decision_id="billing-north")
 
     def test_only_current_coordinators_attend_as_coordinators(self, ledger: CaseLedger) -> None:
         meeting = ledger.schedule_meeting(ledger.context(COORDINATOR), title="Meeting", scheduled_for=NOW).id
@@ -184,3 +190,31 @@ def test_the_read_models_list_meetings_and_each_regions_standards(ledger: CaseLe
     assert standards["north"][0]["categories"] == ["billing"]
     assert standards["north"][0]["effective_on"] == EFFECTIVE.isoformat()
     assert standards["north"][0]["first_response_hours"] == 2
+
+
+class TestAnOutsideTry:
+    """Issue 15's outside try: a coordinator decides only for regions present; targets stay in order."""
+
+    def test_a_coordinator_cannot_adopt_a_standard_for_a_region_whose_coordinator_was_absent(
+            self, ledger: CaseLedger) -> None:
+        meeting = ledger.schedule_meeting(ledger.context(COORDINATOR), title="Meeting",
+                                          scheduled_for=NOW + timedelta(hours=2)).id
+        ledger.hold_meeting(ledger.context(COORDINATOR), meeting, ["coord-north"])
+        with pytest.raises(DecidingRegionAbsent, match="south whose coordinator did not attend"):
+            adopt(ledger, meeting, regions=("north", "south"))
+        assert ledger.region("south").standards == []
+        adopt(ledger, meeting, regions=("north",))
+        adopt(ledger, meeting, MANAGER, decision_id="for-south", regions=("south",))
+        adopt(ledger, meeting, ADMIN, decision_id="by-admin", regions=("south",))
+        assert [s.decision_id for s in ledger.region("south").standards] == ["for-south", "by-admin"]
+
+    def test_a_first_response_after_the_resolution_in_force_is_refused(self, ledger: CaseLedger) -> None:
+        meeting = held_meeting(ledger)
+        with pytest.raises(FirstResponseAfterResolution, match="due in 8760 hours, after its resolution target "
+                           r"\(8 hours\)"):
+            adopt(ledger, meeting, first=8760, resolution=None)
+        adopt(ledger, meeting, decision_id="resolve-in-48", first=None, resolution=48)
+        with pytest.raises(FirstResponseAfterResolution, match=r"resolution target \(48 hours\)"):
+            adopt(ledger, meeting, decision_id="late", first=72, resolution=None)
+        adopt(ledger, meeting, decision_id="fine", first=40, resolution=None)
+        assert [s.decision_id for s in ledger.region("north").standards] == ["resolve-in-48", "fine"]
