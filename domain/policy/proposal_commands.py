@@ -79,7 +79,7 @@ class ProposalCommands(RegionCommands):
         author = self._acting_coordinator(ctx.actor, "draft")
         for code in [*regions, *(count.region for count in counts or [])]:
             self.region(code)
-        evidence = Evidence(cases=self._evidence_cases(case_ids or []), counts=counts or [])
+        evidence = Evidence(cases=self._evidence_cases(ctx, case_ids or []), counts=counts or [])
         proposal = Proposal.draft(ctx, proposal_id or self.new_id(), author=author, policy_area=policy_area,
                                   regions=regions, title=title, summary=summary, change=change, evidence=evidence)
         return self._commit(proposal)
@@ -89,16 +89,18 @@ class ProposalCommands(RegionCommands):
         summary: TextIn | None = None, change: TextIn | None = None, case_ids: CaseIds | None = None,
         counts: Counts | None = None, note: TextIn | None = None, expected_version: int | None = None,
     ) -> CommandResult:
-        """Change a draft, or answer a return's comments: what is given replaces what was there."""
+        """Change a draft, or answer a return's comments: what is given replaces what was there (a coordinator's
+        `case_ids` replace their own region's evidence cases and keep the other regions')."""
         author = self._acting_coordinator(ctx.actor, "revise")
         for code in [*(regions or []), *(count.region for count in counts or [])]:
             self.region(code)
-        cases = None if case_ids is None else self._evidence_cases(case_ids)
+        cases = None if case_ids is None else self._evidence_cases(ctx, case_ids)
 
         def revise(proposal: Proposal) -> None:
             evidence = None
             if cases is not None or counts is not None:
-                evidence = Evidence(cases=proposal.evidence.cases if cases is None else cases,
+                kept = [] if author is None else [c for c in proposal.evidence.cases if c.region != author.region]
+                evidence = Evidence(cases=proposal.evidence.cases if cases is None else [*kept, *cases],
                                     counts=proposal.evidence.counts if counts is None else counts)
             proposal.revise(ctx, author, regions=regions, title=title, summary=summary, change=change,
                             evidence=evidence, note=note)
@@ -185,10 +187,27 @@ class ProposalCommands(RegionCommands):
                 return region.coordinator
         raise NotACurrentCoordinator(actor.id)
 
-    def _evidence_cases(self, case_ids: list[UUID]) -> list[EvidenceCase]:
-        """Each cited case, once, with its region as the event store has it."""
-        return [EvidenceCase(case_id=case_id, region=self.get(Case, case_id).region)
-                for case_id in dict.fromkeys(case_ids)]
+    def _evidence_cases(self, ctx: Context, case_ids: list[UUID]) -> list[EvidenceCase]:
+        """Each cited case, once, with its region as the event store has it. A coordinator cites their own region's
+        cases (other regions come as counts): another region's case is answered exactly as an unknown id, so the
+        answer never tells whether it exists."""
+        cited = []
+        for case_id in dict.fromkeys(case_ids):
+            try:
+                case = self.get(Case, case_id)
+            except RecordNotFound:
+                raise RecordNotFound(Case.aggregate_type, case_id) from None
+            if ctx.actor.role is Role.COORDINATOR and case.region != self._coordinated_region_of(ctx.actor):
+                raise RecordNotFound(Case.aggregate_type, case_id)
+            cited.append(EvidenceCase(case_id=case_id, region=case.region))
+        return cited
+
+    def _coordinated_region_of(self, actor: Actor) -> str | None:
+        try:
+            coordinator = self._acting_coordinator(actor, "cite evidence")
+        except NotACurrentCoordinator:
+            return None
+        return None if coordinator is None else coordinator.region
 
     def _check_staff(self, aggregate: Aggregate) -> None:
         """Proposals and the setting belong to no region: a coordinator acts while they coordinate some region,

@@ -5,6 +5,7 @@ before/after effect on the read; the coordinators' authority is an administrator
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import httpx
 
@@ -34,11 +35,23 @@ def drafted(client: httpx.Client, north: str, south: str) -> str:
     created = client.post("/proposals", headers=COORD_NORTH, json={
         "policy_area": "returns", "regions": ["north", "south"], "title": "A 60-day return window",
         "summary": "Returns after 30 days cause repeat calls in both regions",
-        "change": "Extend the return window to 60 days", "case_ids": [north, south],
+        "change": "Extend the return window to 60 days", "case_ids": [north],
         "counts": [{"region": "north", "count": 5, "baseline": 1.5, "weeks": 2}, {"region": "south", "count": 4}]})
     assert created.status_code == 201, created.text
     proposal: str = created.json()["id"]
+    # a coordinator cites their own region's cases: the south coordinator adds theirs (north's are kept)
+    client.post(f"/proposals/{proposal}/revise", headers=COORD_SOUTH, json={"case_ids": [south]}).raise_for_status()
     return proposal
+
+
+def test_another_regions_case_is_answered_as_an_unknown_one(client: httpx.Client) -> None:
+    """No oracle: a coordinator citing another region's case id gets the 404 of an id that does not exist."""
+    south = flagged_case(client, "south")
+    body = {"policy_area": "returns", "regions": ["north"], "title": "T", "summary": "S", "change": "C"}
+    foreign = client.post("/proposals", headers=COORD_NORTH, json={**body, "case_ids": [south]})
+    unknown = client.post("/proposals", headers=COORD_NORTH, json={**body, "case_ids": [str(uuid4())]})
+    assert foreign.status_code == unknown.status_code == 404
+    assert foreign.json()["type"] == unknown.json()["type"] and foreign.json()["detail"] == f"no case with id {south}"
 
 
 def test_a_proposal_goes_from_evidence_to_a_measured_effect(client: httpx.Client) -> None:

@@ -77,7 +77,8 @@ class TestTheWholeWay:
     ) -> None:
         # evidence: a case of each region, resolved with its region from the event store
         north, south = a_case(ledger, "north"), a_case(ledger, "south")
-        proposal = draft(ledger, case_ids=[north, south, north])
+        proposal = draft(ledger, case_ids=[north, north])
+        ledger.revise_proposal(ledger.context(SOUTH), proposal, case_ids=[south])  # each cites their region's
         ledger.submit_proposal(ledger.context(SOUTH), proposal, note="From the March meeting")
         ledger.approve_proposal(ledger.context(MANAGER), proposal, note="Go ahead")
         ledger.implement_proposal(ledger.context(SOUTH), proposal, TODAY, "The return window is 60 days")
@@ -87,7 +88,7 @@ class TestTheWholeWay:
         assert record.status is ProposalStatus.EFFECT_REVIEWED and record.decided_by is DecidedBy.MANAGER
         assert [(c.case_id, c.region) for c in record.evidence.cases] == [(north, "north"), (south, "south")]
         assert [e.type_name for e in ledger.history(proposal)] == [
-            "ProposalDrafted", "ProposalSubmitted", "ProposalApproved", "ProposalImplemented",
+            "ProposalDrafted", "ProposalRevised", "ProposalSubmitted", "ProposalApproved", "ProposalImplemented",
             "ProposalEffectReviewed"]
 
     def test_the_coordinators_of_a_majority_of_the_covered_regions_approve_where_they_hold_the_authority(
@@ -157,6 +158,9 @@ class TestEvidenceAndRegions:
     def test_an_unknown_case_or_region_is_refused(self, ledger: CaseLedger) -> None:
         with pytest.raises(RecordNotFound, match="no case with id"):
             draft(ledger, case_ids=[uuid4()])
+        south = a_case(ledger, "south")  # another region's case: answered as an unknown id (no oracle)
+        with pytest.raises(RecordNotFound, match=f"^no case with id {south}$"):
+            draft(ledger, case_ids=[south])
         with pytest.raises(RecordNotFound, match="no region with id atlantis"):
             draft(ledger, regions=("north", "atlantis"))
 
