@@ -17,7 +17,7 @@ from uuid import UUID
 from pydantic import Field
 
 from domain.aggregate import Aggregate
-from domain.errors import CoachingNeedsCoordinator
+from domain.errors import CoachingNeedsCoordinator, InvalidValue
 from domain.event import DomainEvent
 from domain.values import Actor, Code, Context, Frozen, InCalendar, Role, ShortText, Text
 
@@ -104,6 +104,9 @@ class CoachingReview(Aggregate):
         """Only a coordinator (or an administrator) reviews: a representative does not coach a colleague."""
         if ctx.actor.role not in COACHES:
             raise CoachingNeedsCoordinator(ctx.actor.id, ctx.actor.role, region)
+        if follow_up_on is not None and follow_up_on < ctx.now.date():
+            raise InvalidValue("follow_up_on", f"{follow_up_on} is before the review ({ctx.now.date()}, UTC): a "
+                               "follow-up comes on or after it")
         return cls._create(
             ctx, review_id, region=region, representative_id=representative_id, case_id=case_id,
             contact_version=contact_version, rating=rating, standards=tuple(standards), went_well=went_well,

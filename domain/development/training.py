@@ -194,6 +194,9 @@ class TrainingSession(Aggregate):
             raise InvalidValue("attendees", "each attendee is listed once")
         if trainer_id in attendees:
             raise InvalidValue("attendees", f"the trainer {trainer_id} does not attend their own session")
+        if scheduled_on < ctx.now.date():
+            raise InvalidValue("scheduled_on", f"{scheduled_on} is before today ({ctx.now.date()}, UTC): a session is "
+                               "scheduled for today or later")
         return cls._create(ctx, session_id, region=region, programme_id=programme_id, trainer_id=trainer_id,
                            scheduled_on=scheduled_on, attendees=tuple(attendees))
 
@@ -209,6 +212,10 @@ class TrainingSession(Aggregate):
         _keeper(ctx, self.region)
         if self.status is not SessionStatus.SCHEDULED:
             raise self._refuse("hold", self.status, (SessionStatus.SCHEDULED,))
+        if not self.scheduled_on <= held_on <= ctx.now.date():
+            raise InvalidValue("held_on", f"{held_on} is not between the session's scheduled day ({self.scheduled_on}) "
+                               f"and today ({ctx.now.date()}, UTC): a session is held on or after its day, not later "
+                               "than today")
         self._record(SessionHeld, ctx, held_on=held_on)
 
     def cancel(self, ctx: Context, reason: str) -> None:

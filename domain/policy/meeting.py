@@ -171,6 +171,9 @@ class Meeting(Aggregate):
     @classmethod
     def schedule(cls, ctx: Context, meeting_id: UUID, title: str, scheduled_for: datetime) -> Self:
         _require_convener(ctx, "schedule")
+        if scheduled_for.astimezone(UTC).date() < ctx.now.date():
+            raise InvalidValue("scheduled_for", f"{scheduled_for.isoformat()} is before today ({ctx.now.date()}, "
+                               "UTC): a meeting is scheduled for today or later")
         return cls._create(ctx, meeting_id, title=title, scheduled_for=scheduled_for)
 
     def add_agenda_item(self, ctx: Context, item: AgendaItem) -> None:

@@ -101,8 +101,10 @@ def test_a_meeting_decision_reaches_the_triage_of_the_regions_in_scope(client: h
 
 
 def test_only_coordinators_managers_and_administrators_command_meetings(client: httpx.Client) -> None:
-    meeting = ok(client.post("/meetings", json={"title": "Ad hoc", "scheduled_for": "2026-07-01T09:00:00Z"},
-                             headers=MANAGER))["id"]
+    past = client.post("/meetings", json={"title": "Ad hoc", "scheduled_for": "1900-01-01T09:00:00Z"}, headers=MANAGER)
+    assert past.status_code == 422 and past.json()["field"] == "scheduled_for", past.text  # not in the past
+    later = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    meeting = ok(client.post("/meetings", json={"title": "Ad hoc", "scheduled_for": later}, headers=MANAGER))["id"]
     for outsider in (NORTH_REP, AUDITOR):
         refused = client.post(f"/meetings/{meeting}/cancel", json={"reason": "No"}, headers=outsider)
         assert refused.status_code == 403, refused.text

@@ -3,7 +3,6 @@ contact a review names, the trainer's completions, a region's readiness when a c
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 import pytest
@@ -22,12 +21,12 @@ from domain.errors import (
     TrainerNotExperienced,
 )
 from domain.values import Actor, Role
-from tests.factories import ADMIN, COORDINATOR, REP
+from tests.factories import ADMIN, COORDINATOR, REP, TODAY
 
 MANAGER = Actor(id="mgr-1", role=Role.MANAGER)
 SOUTH_COORDINATOR = Actor(id="coord-south", role=Role.COORDINATOR)
 EAST_COORDINATOR = Actor(id="coord-east", role=Role.COORDINATOR)
-DAY = date(2026, 3, 9)
+DAY = TODAY  # a session is held on or after its day and not after today
 
 
 def contact(ledger: CaseLedger, actor: Actor = REP, region: str = "north") -> tuple[UUID, int]:

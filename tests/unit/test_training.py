@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -22,10 +22,10 @@ from domain.errors import (
 )
 from domain.staff.region import Region
 from domain.values import Actor, Role
-from tests.factories import ADMIN, COORDINATOR, REP, ctx
+from tests.factories import ADMIN, COORDINATOR, REP, TODAY, ctx
 
 MANAGER = Actor(id="mgr-1", role=Role.MANAGER)
-DAY = date(2026, 3, 9)
+DAY = TODAY  # a session is held on or after its day and not after today
 
 
 def programme(actor: Actor = COORDINATOR) -> TrainingProgramme:
@@ -184,3 +184,24 @@ def test_a_training_record_survives_a_snapshot_with_its_programme_ids() -> None:
     record.collect_events()  # a snapshot holds the state, not the events waiting to be saved
     again = TrainingRecord.model_validate(record.model_dump(mode="json"))
     assert again == record and all(isinstance(key, UUID) for key in again.completed)
+
+
+class TestImpossibleDates:
+    """Issue 15's outside try: a session is scheduled for today or later, held between its day and today."""
+
+    def test_a_session_in_the_past_is_refused(self) -> None:
+        with pytest.raises(InvalidValue, match="scheduled_on: 1900-01-01 is before today"):
+            TrainingSession.schedule(ctx(COORDINATOR), uuid4(), region="north", programme_id=uuid4(),
+                                     trainer_id="rep-north-1", scheduled_on=date(1900, 1, 1), attendees=("rep-x",))
+
+    def test_a_session_is_held_between_its_day_and_today(self) -> None:
+        later = TrainingSession.schedule(ctx(COORDINATOR), uuid4(), region="north", programme_id=uuid4(),
+                                         trainer_id="rep-north-1", scheduled_on=TODAY + timedelta(days=7),
+                                         attendees=("rep-x",))
+        for day in (date(1900, 1, 1), TODAY, TODAY + timedelta(days=7)):
+            with pytest.raises(InvalidValue, match="held_on"):
+                later.hold(ctx(COORDINATOR), day)
+        today = TrainingSession.schedule(ctx(COORDINATOR), uuid4(), region="north", programme_id=uuid4(),
+                                         trainer_id="rep-north-1", scheduled_on=TODAY, attendees=("rep-x",))
+        today.hold(ctx(COORDINATOR), TODAY)
+        assert today.held_on == TODAY
