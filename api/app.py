@@ -59,7 +59,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
     install_problem_handlers(app)
     routers: tuple[APIRouter, ...] = (health.router, cases.router, providers.router, contracts.router, regions.router,
                                       audit.router, schemas.router, common_problems_routes.router)
-    routers += (coaching.router, training.router)  # issue 15: coaching, training for new regions
+    routers += (coaching.router, *training.ROUTERS)  # issue 15: coaching, training for new regions
     routers += (proposals_routes.router,)  # issue 15: policy proposals
     routers += (meetings_routes.router,)  # issue 15: coordinators' meetings
     for router in routers:

@@ -28,7 +28,7 @@ from domain.errors import RecordNotFound
 from domain.values import Code, Moment, Role
 from projections.development import programme_list, session_list
 
-__all__ = ["router"]
+__all__ = ["ROUTERS", "router"]
 
 router = APIRouter(tags=["training"])
 programmes = APIRouter(prefix="/training/programmes", tags=["training"])
@@ -203,7 +203,8 @@ add_record_reads(sessions, TrainingSession)
 # --- requirements: what a region requires before it takes cases -----------------------------------------------
 
 
-@requirements.post("", response_model=CommandAccepted, summary="Require a programme of a region")
+@requirements.post("", response_model=CommandAccepted, summary="Require a programme of a region",
+                   responses=COMMAND_RESPONSES)
 def require(body: RequirementIn, engine: AppDep, principal: AdminDep, response: Response) -> CommandAccepted:
     """Opt-in, for a new region (an administrator): it takes no cases until every current representative has
     completed the programme."""
@@ -212,13 +213,13 @@ def require(body: RequirementIn, engine: AppDep, principal: AdminDep, response: 
     return run_command(lambda: ledger.require_training(ctx, body.region, body.programme_id), response)
 
 
-@requirements.post("/drop", response_model=CommandAccepted, summary="Drop a region's training requirement")
+@requirements.post("/drop", response_model=CommandAccepted, summary="Drop a region's training requirement",
+                   responses=COMMAND_RESPONSES)
 def drop(body: RequirementIn, engine: AppDep, principal: AdminDep, response: Response) -> CommandAccepted:
     ledger = engine.ledger
     ctx = ledger.context(principal.actor)
     return run_command(lambda: ledger.drop_training_requirement(ctx, body.region, body.programme_id), response)
 
 
-router.include_router(programmes)
-router.include_router(sessions)
-router.include_router(requirements)
+ROUTERS = (programmes, sessions, requirements, router)
+"""The training routers, each registered by the app (so each route's problems are documented)."""

@@ -100,12 +100,12 @@ def test_each_role_is_held_to_its_steps(client: httpx.Client) -> None:
     north, south = flagged_case(client, "north"), flagged_case(client, "south")
     created = client.post("/proposals", headers=MANAGER, json={
         "policy_area": "returns", "regions": ["north"], "title": "T", "summary": "S", "change": "C"})
-    assert created.status_code == 409 and created.json()["type"].endswith(":proposal-needs-coordinator")
+    assert created.status_code == 403 and created.json()["type"].endswith(":forbidden")  # before the body is read
     proposal = drafted(client, north, south)
     as_manager = client.post(f"/proposals/{proposal}/submit", json={}, headers=MANAGER)
     assert as_manager.status_code == 403 and "a manager may only" in as_manager.json()["detail"]
     rep = headers(Role.REPRESENTATIVE, "north", "rep-north-1")
-    assert client.post(f"/proposals/{proposal}/submit", json={}, headers=rep).status_code == 409
+    assert client.post(f"/proposals/{proposal}/submit", json={}, headers=rep).status_code == 403
     stranger = headers(Role.COORDINATOR, "north", "coord-elsewhere")
     assert client.get(f"/proposals/{proposal}", headers=stranger).status_code == 403  # on no region's staff
 
