@@ -50,6 +50,12 @@ class TestReviewing:
     def test_the_follow_up_date_is_optional(self) -> None:
         assert reviewed(follow_up_on=None).follow_up_on is None
 
+    def test_a_follow_up_date_before_the_review_is_refused(self) -> None:
+        with pytest.raises(InvalidValue, match="is before the review") as refused:
+            reviewed(follow_up_on=date(2026, 3, 1))  # the review is on 2026-03-02
+        assert refused.value.field == "follow_up_on"
+        assert reviewed(follow_up_on=date(2026, 3, 2)).follow_up_on == date(2026, 3, 2)
+
     def test_a_follow_up_date_outside_the_calendar_is_refused(self) -> None:
         with pytest.raises(InvalidValue, match="follow_up_on"):
             reviewed(follow_up_on=date(9999, 1, 1))
