@@ -7,7 +7,7 @@ audit trail (`/audit/events`), not here.
 
 This module does not postpone annotations: the body model is made at run time, which FastAPI must see."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from api.deps import AppDep, CurrentPrincipal, Principal, role_guard
-from api.problems import Forbidden, Problem
+from api.problems import Forbidden
 from api.routes.commands import (
     COMMAND_RESPONSES,
     IF_MATCH,
@@ -24,7 +24,7 @@ from api.routes.commands import (
     request_model,
     run_command,
 )
-from api.routes.records import ENVELOPE, READ_RESPONSES, HistoryEvent, IfNoneMatch, matches
+from api.routes.records import READ_RESPONSES, HistoryEvent, IfNoneMatch, history_events, not_modified, record_at
 from domain.application import CaseLedger
 from domain.development.coaching import CoachingReview, CoachingStatus, StandardRating
 from domain.errors import RecordNotFound
@@ -155,19 +155,9 @@ def get_review(
     if_none_match: IfNoneMatch = None,
 ) -> Any:
     """Who may see it is decided on the review as it is now, before anything is asked of its past."""
-    current = _load(engine, principal, record_id)
-    if as_of is not None and version is not None:
-        raise Problem(422, "invalid-request", "give as_of or version, not both", field="as_of")
-    ledger = engine.ledger
-    if as_of is not None:
-        version = ledger.version_at(record_id, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
-    review = current if version in (None, current.version) else ledger.get(CoachingReview, record_id, version=version)
-    if review.version != (version or current.version):
-        raise RecordNotFound("coaching", f"{record_id} version {version} (it is at {current.version})")
-    tag = f'"{review.version}"'
-    if matches(if_none_match, tag):
-        return Response(status_code=304, headers={"ETag": tag})
-    response.headers["ETag"] = tag
+    review = record_at(engine.ledger, _load(engine, principal, record_id), as_of, version)
+    if (unchanged := not_modified(review.version, if_none_match, response)) is not None:
+        return unchanged
     return public(review)
 
 
@@ -176,11 +166,6 @@ def get_review(
 def review_history(record_id: UUID, engine: AppDep, principal: CurrentPrincipal, response: Response,
                    if_none_match: IfNoneMatch = None) -> Any:
     current = _load(engine, principal, record_id)
-    tag = f'"{current.version}"'
-    if matches(if_none_match, tag):
-        return Response(status_code=304, headers={"ETag": tag})
-    response.headers["ETag"] = tag
-    return [HistoryEvent(version=e.originator_version, type=e.type_name, occurred_at=e.occurred_at, actor=e.actor,
-                         correlation_id=e.correlation_id, causation_id=e.causation_id,
-                         data=e.model_dump(mode="json", exclude=ENVELOPE))
-            for e in engine.ledger.history(record_id)]
+    if (unchanged := not_modified(current.version, if_none_match, response)) is not None:
+        return unchanged
+    return history_events(engine.ledger.history(record_id))

@@ -19,12 +19,12 @@ from api.deps import AppDep, CurrentPrincipal, Engine, Principal, require_role, 
 from api.problems import Problem
 from api.routes.commands import COMMAND_RESPONSES, CommandAccepted, add_commands, run_command
 from api.routes.records import (
-    ENVELOPE,
     READ_RESPONSES,
     READERS,
     HistoryEvent,
     add_creation,
     add_record_reads,
+    history_events,
     read_record,
 )
 from domain.casework.case_events import PolicyArea
@@ -98,9 +98,7 @@ def authority_history(engine: AppDep, principal: CurrentPrincipal) -> list[Histo
         events = engine.ledger.history(AUTHORITY_ID)
     except RecordNotFound:
         return []
-    return [HistoryEvent(version=e.originator_version, type=e.type_name, occurred_at=e.occurred_at, actor=e.actor,
-                         correlation_id=e.correlation_id, causation_id=e.causation_id,
-                         data=e.model_dump(mode="json", exclude=ENVELOPE)) for e in events]
+    return history_events(events)
 
 
 AdminDep = Annotated[Principal, Depends(role_guard(Role.ADMIN))]

@@ -5,9 +5,9 @@ models and guards made at run time, which FastAPI must see as objects."""
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 from uuid import UUID, uuid5
 
 import orjson
@@ -23,7 +23,9 @@ from domain.errors import ConcurrentUpdate, RecordNotFound
 from domain.event import DomainEvent
 from domain.values import Actor, Moment, Role
 
-__all__ = ["READERS", "HistoryEvent", "add_creation", "add_record_reads"]
+__all__ = ["READERS", "HistoryEvent", "add_creation", "add_record_reads", "history_events", "not_modified", "record_at"]
+
+A = TypeVar("A", bound=Aggregate)
 
 READERS = (Role.REPRESENTATIVE, Role.COORDINATOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN)
 IDEMPOTENCY_NAMESPACE = UUID("8e7c2a52-61b4-4c8e-9a3e-5d0f3f1a2b77")
@@ -114,19 +116,42 @@ def read_record(engine: AppDep, principal: Principal, kind: type[Aggregate], rec
     A record with no region (network-level: a policy proposal) is read by every reader role."""
     require_role(principal, *READERS)
     ledger = engine.ledger
-    if as_of is not None and version is not None:
-        raise Problem(422, "invalid-request", "give as_of or version, not both", field="as_of")
     current = ledger.get(kind, record_id)
     if (region := getattr(current, "region", None)) is not None:
         require_region(principal, region)
+    return record_at(ledger, current, as_of, version)
+
+
+def record_at(ledger: CaseLedger, current: A, as_of: datetime | None, version: int | None) -> A:
+    """`current` as it was at `as_of` or `version` (itself when neither is given); call it only once the
+    caller may see the record as it is now."""
+    if as_of is not None and version is not None:
+        raise Problem(422, "invalid-request", "give as_of or version, not both", field="as_of")
     if as_of is not None:
-        version = ledger.version_at(record_id, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
+        version = ledger.version_at(current.id, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
     if version is None or version == current.version:
         return current
-    record = ledger.get(kind, record_id, version=version)
+    record = ledger.get(type(current), current.id, version=version)
     if record.version != version:
-        raise RecordNotFound(kind.aggregate_type, f"{record_id} version {version} (it is at {record.version})")
+        raise RecordNotFound(current.aggregate_type, f"{current.id} version {version} (it is at {record.version})")
     return record
+
+
+def not_modified(version: int, if_none_match: str | None, response: Response) -> Response | None:
+    """A 304 when `If-None-Match` names this version's tag; otherwise the tag goes on `response`."""
+    tag = f'"{version}"'
+    if matches(if_none_match, tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    response.headers["ETag"] = tag
+    return None
+
+
+def history_events(events: Iterable[DomainEvent],
+                   shown: Callable[[dict[str, Any]], dict[str, Any]] = lambda data: data) -> list[HistoryEvent]:
+    """A record's events as the history routes answer them (`shown` takes out what the caller may not see)."""
+    return [HistoryEvent(version=e.originator_version, type=e.type_name, occurred_at=e.occurred_at, actor=e.actor,
+                         correlation_id=e.correlation_id, causation_id=e.causation_id,
+                         data=shown(e.model_dump(mode="json", exclude=ENVELOPE))) for e in events]
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:
@@ -157,10 +182,8 @@ def add_record_reads(router: APIRouter, kind: type[Aggregate], public: type[Base
             if_none_match: IfNoneMatch = None,
             ) -> Any:
         record = read_record(engine, principal, kind, record_id, as_of, version)
-        tag = f'"{record.version}"'
-        if matches(if_none_match, tag):
-            return Response(status_code=304, headers={"ETag": tag})
-        response.headers["ETag"] = tag
+        if (unchanged := not_modified(record.version, if_none_match, response)) is not None:
+            return unchanged
         answer = record if present is None else present(engine, record)
         return answer if redact is None else redact(principal, answer.model_dump(mode="json"))
 
@@ -168,15 +191,11 @@ def add_record_reads(router: APIRouter, kind: type[Aggregate], public: type[Base
                 if_none_match: IfNoneMatch = None) -> Any:
         """The tag is the record's version: a history changes only by growing."""
         current = read_record(engine, principal, kind, record_id, None, None)
-        if matches(if_none_match, f'"{current.version}"'):
-            return Response(status_code=304, headers={"ETag": f'"{current.version}"'})
-        events = engine.ledger.history(record_id)
-        response.headers["ETag"] = f'"{events[-1].originator_version}"'
-        shown = (lambda data: data) if redact is None else (lambda data: redact(principal, data))
-        return [HistoryEvent(version=e.originator_version, type=e.type_name, occurred_at=e.occurred_at,
-                             actor=e.actor, correlation_id=e.correlation_id, causation_id=e.causation_id,
-                             data=shown(e.model_dump(mode="json", exclude=ENVELOPE)))
-                for e in events]
+        if (unchanged := not_modified(current.version, if_none_match, response)) is not None:
+            return unchanged
+        if redact is None:
+            return history_events(engine.ledger.history(record_id))
+        return history_events(engine.ledger.history(record_id), lambda data: redact(principal, data))
 
     router.add_api_route("/{record_id}", get, methods=["GET"], response_model=public or kind,
                          name=f"{kind.aggregate_type}:get", summary=f"A {kind.aggregate_type}, now or as it was",

@@ -4,7 +4,7 @@ programmes a region requires before it takes cases.
 This module does not postpone annotations: the body models are made at run time, which FastAPI must see."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role, role_guard
-from api.problems import Problem
 from api.routes.commands import (
     COMMAND_RESPONSES,
     IF_MATCH,
@@ -21,10 +20,18 @@ from api.routes.commands import (
     request_model,
     run_command,
 )
-from api.routes.records import ENVELOPE, READ_RESPONSES, READERS, HistoryEvent, IfNoneMatch, add_record_reads, matches
+from api.routes.records import (
+    READ_RESPONSES,
+    READERS,
+    HistoryEvent,
+    IfNoneMatch,
+    add_record_reads,
+    history_events,
+    not_modified,
+    record_at,
+)
 from domain.application import CaseLedger
 from domain.development.training import TrainingProgramme, TrainingSession
-from domain.errors import RecordNotFound
 from domain.values import Code, Moment, Role
 from projections.development import programme_list, session_list
 
@@ -109,20 +116,9 @@ def get_programme(
     if_none_match: IfNoneMatch = None,
 ) -> Any:
     require_role(principal, *READERS)
-    if as_of is not None and version is not None:
-        raise Problem(422, "invalid-request", "give as_of or version, not both", field="as_of")
-    ledger = engine.ledger
-    current = ledger.get(TrainingProgramme, record_id)
-    if as_of is not None:
-        version = ledger.version_at(record_id, as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
-    programme = current if version in (None, current.version) else ledger.get(TrainingProgramme, record_id,
-                                                                               version=version)
-    if programme.version != (version or current.version):
-        raise RecordNotFound("training-programme", f"{record_id} version {version} (it is at {current.version})")
-    tag = f'"{programme.version}"'
-    if matches(if_none_match, tag):
-        return Response(status_code=304, headers={"ETag": tag})
-    response.headers["ETag"] = tag
+    programme = record_at(engine.ledger, engine.ledger.get(TrainingProgramme, record_id), as_of, version)
+    if (unchanged := not_modified(programme.version, if_none_match, response)) is not None:
+        return unchanged
     return ProgrammePublic(**programme.model_dump(exclude={"modified_at"}))
 
 
@@ -132,14 +128,9 @@ def programme_history(record_id: UUID, engine: AppDep, principal: CurrentPrincip
                       if_none_match: IfNoneMatch = None) -> Any:
     require_role(principal, *READERS)
     current = engine.ledger.get(TrainingProgramme, record_id)
-    tag = f'"{current.version}"'
-    if matches(if_none_match, tag):
-        return Response(status_code=304, headers={"ETag": tag})
-    response.headers["ETag"] = tag
-    return [HistoryEvent(version=e.originator_version, type=e.type_name, occurred_at=e.occurred_at, actor=e.actor,
-                         correlation_id=e.correlation_id, causation_id=e.causation_id,
-                         data=e.model_dump(mode="json", exclude=ENVELOPE))
-            for e in engine.ledger.history(record_id)]
+    if (unchanged := not_modified(current.version, if_none_match, response)) is not None:
+        return unchanged
+    return history_events(engine.ledger.history(record_id))
 
 
 # --- sessions: records of the region they train ----------------------------------------------------------------
