@@ -88,6 +88,11 @@ class Aggregate(BaseModel):
     def pending_events(self) -> tuple[DomainEvent, ...]:
         return tuple(self._pending)
 
+    def timers(self) -> dict[str, datetime]:
+        """The timers this record wants set now, purpose -> due time (domain/timer.py); none by default.
+        A timer that fired is no longer wanted because its command changed the state it was read from."""
+        return {}
+
 
 def _build(
     event_type: type[DomainEvent], ctx: Context, aggregate_id: UUID, version: int, fields: dict[str, Any],

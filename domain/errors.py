@@ -121,6 +121,7 @@ __all__ = [
     "AuthorityNeedsAdmin",
     "AuthorityAlreadyHeld",
     "AuthorityNotHeld",
+    "TimerNotWanted",
 ]
 
 
@@ -190,6 +191,13 @@ class ConcurrentUpdate(DomainError):
 
     def __init__(self, kind: str, record_id: UUID) -> None:
         super().__init__(f"{kind} {record_id} was changed by another command at the same time: try again")
+
+
+class TimerNotWanted(DomainError):
+    """A timer fired that its record no longer wants (or not yet): the record changed since it was set."""
+
+    def __init__(self, kind: str, record_id: UUID, purpose: str) -> None:
+        super().__init__(f"{kind} {record_id} no longer wants its timer {purpose!r} now: nothing to do")
 
 
 class CaseError(DomainError):

@@ -14,18 +14,22 @@ from eventsourcing.persistence import IntegrityError, Recording, StoredEvent
 from eventsourcing.utils import Environment
 
 from domain.aggregate import Aggregate
-from domain.errors import ClockBehindRecord, ConcurrentUpdate, RecordNotFound, VersionMismatch
+from domain.errors import ClockBehindRecord, ConcurrentUpdate, RecordNotFound, TimerNotWanted, VersionMismatch
 from domain.event import DomainEvent
 from domain.index import NoIndex, RecordIndex
-from domain.values import Actor, Context
+from domain.timer import DueTimer
+from domain.values import Actor, Context, Role
 
-__all__ = ["CommandResult", "LedgerBase", "LoggedEvent", "replay"]
+__all__ = ["TIMERS", "CommandResult", "LedgerBase", "LoggedEvent", "replay"]
 
 A = TypeVar("A", bound=Aggregate)
 
 CLOCK_SKEW = timedelta(seconds=5)
 """How far the clocks of two servers writing one store may disagree: an event is dated at its record's
 last event's time when this server's clock is behind it by no more, and refused when by more."""
+
+TIMERS = Actor(id="timers", role=Role.SYSTEM)
+"""Who acts when a timer fires: the process manager, named as such on every event it causes."""
 
 CACHED_RECORDS = 10_000
 """Records kept in memory between commands. A cached record is brought up to date with the events
@@ -81,6 +85,7 @@ class LedgerBase(Application[UUID]):
         """Where rules that reach across records find them (the composition root sets the real one)."""
         # one per application; a ContextVar, so each thread (and each request) stamps its own command
         self._stamp: ContextVar[datetime | None] = ContextVar(f"{self.name}-command-time", default=None)
+        self._firing: ContextVar[UUID | None] = ContextVar(f"{self.name}-firing-timer", default=None)
         super().__init__(dict(env))
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
@@ -158,6 +163,38 @@ class LedgerBase(Application[UUID]):
     def head(self) -> int:
         """The position of the newest event (0 for an empty store)."""
         return self.recorder.max_notification_id() or 0
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Every save passes each changed record's wished-for timers to the store, which sets and cancels
+        them in the events' transaction; a timer's command also marks that timer fired there (once)."""
+        wishes = {obj.id: (obj.aggregate_type, getattr(obj, "region", None), obj.timers())
+                  for obj in objs if isinstance(obj, Aggregate) and obj.pending_events
+                  and type(obj).timers is not Aggregate.timers}
+        if wishes:
+            kwargs["timers"] = wishes
+        firing = self._firing.get()
+        if firing is not None:
+            kwargs["fired_timer"] = firing
+        return super().save(*objs, **kwargs)
+
+    def fire_timer(self, timer: DueTimer) -> CommandResult:
+        """Run the command a due timer stands for (`fire_<kind>_timer`), caused by the timer; refused with
+        `TimerNotWanted` when its record no longer wants it now."""
+        handler: Callable[[Context, UUID, str], CommandResult] | None = getattr(self, f"fire_{timer.kind}_timer", None)
+        if handler is None:
+            raise TimerNotWanted(timer.kind, timer.record_id, timer.purpose)
+        token = self._firing.set(timer.id)
+        try:
+            return handler(self.context(TIMERS, causation_id=timer.id), timer.record_id, timer.purpose)
+        finally:
+            self._firing.reset(token)
+
+    def require_due(self, aggregate: Aggregate, purpose: str) -> datetime:
+        """The due time of a timer `aggregate` wants now, or `TimerNotWanted`: a handler's first check."""
+        due = aggregate.timers().get(purpose)
+        if due is None or due > self.command_time():
+            raise TimerNotWanted(aggregate.aggregate_type, aggregate.id, purpose)
+        return due
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         """Tell listeners (a read-model runner, a relay) the log's new head, after the commit."""
