@@ -12,6 +12,8 @@ from api.deps import AppDep, CurrentPrincipal, Principal, require_region, requir
 from api.routes.commands import COMMAND_RESPONSES, CommandAccepted, run_command
 from api.routes.records import READERS
 from domain.errors import RecordNotFound
+from domain.staff.calendar import BusinessCalendar
+from domain.staff.time_policy import TimePolicy
 from domain.values import Code, Moment, Role, ShortTextIn
 from projections.dashboard import region_dashboard
 from projections.development import readiness_fields
@@ -91,6 +93,44 @@ def set_reopen_window(region: str, body: ReopenWindowIn, engine: AppDep, princip
     ledger = engine.ledger
     return run_command(lambda: ledger.set_reopen_window(ledger.context(principal.actor), region, body.days),
                        response)
+
+
+@router.put("/{region}/calendar", response_model=CommandAccepted, summary="Set the region's business-hours calendar")
+def set_calendar(region: str, body: BusinessCalendar, engine: AppDep, principal: AdminDep,
+                 response: Response) -> CommandAccepted:
+    """An IANA time zone, working hours per weekday in local wall time (`09:00`-`17:00`, several a day, `24:00` for
+    midnight; a weekday without any is closed) and holidays (local dates). The SLA clocks of the region's cases
+    count its working time from the next command that starts, restarts or resumes them. 422 naming the field: an
+    unknown time zone, an interval ending before it starts or overlapping another, no working hours all week."""
+    ledger = engine.ledger
+    return run_command(lambda: ledger.set_calendar(ledger.context(principal.actor), region, body), response)
+
+
+@router.get("/{region}/calendar", response_model=BusinessCalendar, summary="The region's business-hours calendar")
+def get_calendar(region: str, engine: AppDep, principal: CurrentPrincipal) -> BusinessCalendar:
+    """As the event store has it now (24x7 UTC until an administrator sets one)."""
+    require_role(principal, *READERS)
+    require_region(principal, region)
+    return engine.ledger.region(region).calendar
+
+
+@router.put("/{region}/time-policy", response_model=CommandAccepted, summary="Set the region's time policy")
+def set_time_policy(region: str, body: TimePolicy, engine: AppDep, principal: AdminDep,
+                    response: Response) -> CommandAccepted:
+    """Escalate a breached SLA to the coordinator (`escalate_on_breach`), warn the assignee when `at_risk_percent`
+    of a clock's business time has elapsed, remind a silent customer after `reminder_after_days` of waiting and give
+    up after `give_up_after_days` (`give_up_action`: `resolve`, `escalate` or `none`). 422 naming the field when
+    the reminder would not come before giving up."""
+    ledger = engine.ledger
+    return run_command(lambda: ledger.set_time_policy(ledger.context(principal.actor), region, body), response)
+
+
+@router.get("/{region}/time-policy", response_model=TimePolicy, summary="The region's time policy")
+def get_time_policy(region: str, engine: AppDep, principal: CurrentPrincipal) -> TimePolicy:
+    """As the event store has it now (the defaults until an administrator sets one)."""
+    require_role(principal, *READERS)
+    require_region(principal, region)
+    return engine.ledger.region(region).time_policy
 
 
 @router.get("", summary="Regions and their staff")

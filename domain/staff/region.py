@@ -20,6 +20,8 @@ from domain.errors import (
 )
 from domain.event import DomainEvent
 from domain.policy.standard import Standard
+from domain.staff.calendar import ALWAYS, BusinessCalendar
+from domain.staff.time_policy import DEFAULT_TIME_POLICY, TimePolicy
 from domain.values import Code, Context, Frozen, Role, ShortText
 
 __all__ = [
@@ -37,6 +39,8 @@ __all__ = [
     "TrainingRequired",
     "TrainingRequirementDropped",
     "StandardAdopted",
+    "RegionCalendarSet",
+    "RegionTimePolicySet",
 ]
 
 DEFAULT_REOPEN_WINDOW_DAYS = 30
@@ -128,6 +132,20 @@ class StandardAdopted(RegionEvent):
     standard: Standard
 
 
+class RegionCalendarSet(RegionEvent):
+    """An administrator set the region's business-hours calendar (issue 16): the SLA clocks of its cases count its
+    working time from the next command that starts, restarts or resumes them (due times already set stay)."""
+
+    calendar: BusinessCalendar
+
+
+class RegionTimePolicySet(RegionEvent):
+    """An administrator set what the engine does by itself when a case's time runs out in the region (issue 16):
+    escalate on a breached SLA, warn when it is at risk, remind a silent customer and give up on them."""
+
+    policy: TimePolicy
+
+
 class StaffMember(Frozen):
     """A person working a region, as the case rules need to see them."""
 
@@ -150,6 +168,9 @@ class Region(Aggregate):
     """The standards adopted for the region, in the order adopted (domain/policy/standard.py)."""
     required_programmes: tuple[UUID, ...] = ()
     """The training programmes every current representative must have completed for the region to take cases."""
+    calendar: BusinessCalendar = ALWAYS
+    """When the region works: its cases' SLA clocks count this calendar's working time (24x7 UTC until set)."""
+    time_policy: TimePolicy = DEFAULT_TIME_POLICY
 
     @staticmethod
     def id_for(code: str) -> UUID:
@@ -181,6 +202,15 @@ class Region(Aggregate):
 
     def set_reopen_window(self, ctx: Context, days: int) -> None:
         self._record(ReopenWindowSet, ctx, days=days)
+
+    def set_calendar(self, ctx: Context, calendar: BusinessCalendar) -> None:
+        """Refused, naming the field, for an unknown time zone, an interval ending before it starts or overlapping
+        another, or a week with no working hours (domain/staff/calendar.py)."""
+        self._record(RegionCalendarSet, ctx, calendar=calendar.checked())
+
+    def set_time_policy(self, ctx: Context, policy: TimePolicy) -> None:
+        """Refused, naming the field, when the reminder would not come before giving up."""
+        self._record(RegionTimePolicySet, ctx, policy=policy.checked())
 
     def require_training(self, ctx: Context, programme_id: UUID) -> None:
         """Opt-in, for a new region (an administrator's command, like every change of a region)."""
@@ -246,3 +276,7 @@ class Region(Aggregate):
                 self.required_programmes = (*self.required_programmes, programme_id)
             case TrainingRequirementDropped(programme_id=programme_id):
                 self.required_programmes = tuple(p for p in self.required_programmes if p != programme_id)
+            case RegionCalendarSet(calendar=calendar):
+                self.calendar = calendar
+            case RegionTimePolicySet(policy=policy):
+                self.time_policy = policy

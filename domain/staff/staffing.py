@@ -34,8 +34,10 @@ from domain.errors import (
     StaffInAnotherRegion,
 )
 from domain.ledger import CommandResult, LedgerBase, replay
+from domain.staff.calendar import BusinessCalendar
 from domain.staff.membership import Membership
 from domain.staff.region import Region, StaffChange
+from domain.staff.time_policy import TimePolicy
 from domain.values import Actor, Code, Context, Role, ShortTextIn
 
 __all__ = ["NETWORK_LEVEL_COMMANDS", "NETWORK_LEVEL_EVENTS", "NETWORK_WIDE", "UNBOUND", "RegionCommands"]
@@ -141,6 +143,14 @@ class RegionCommands(LedgerBase):
     def set_reopen_window(self, ctx: Context, region: str, days: Annotated[int, Field(ge=0, le=3650)]) -> CommandResult:
         """How many days after closure the region's cases may be reopened (default 30)."""
         return self._update(Region, self.region(region).id, None, lambda r: r.set_reopen_window(ctx, days))
+
+    def set_calendar(self, ctx: Context, region: str, calendar: BusinessCalendar) -> CommandResult:
+        """The region's business-hours calendar: time zone, working hours per weekday, holidays (issue 16)."""
+        return self._update(Region, self.region(region).id, None, lambda r: r.set_calendar(ctx, calendar))
+
+    def set_time_policy(self, ctx: Context, region: str, policy: TimePolicy) -> CommandResult:
+        """What the engine does by itself when a case's time runs out in the region (issue 16)."""
+        return self._update(Region, self.region(region).id, None, lambda r: r.set_time_policy(ctx, policy))
 
     def membership(self, staff_id: str) -> Membership | None:
         """Where the person works, as their membership record says (None for someone never placed since the

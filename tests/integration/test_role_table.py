@@ -18,6 +18,8 @@ from domain.casework.sla import Priority
 from domain.errors import DomainError
 from domain.network.contract import Contract, ContractStatus, Party, ProviderEvidence, Terms
 from domain.network.provider import ProviderKind
+from domain.staff.calendar import BusinessCalendar, Weekday, WorkingHours
+from domain.staff.time_policy import GiveUpAction, TimePolicy
 from domain.values import Actor, Context, Role
 from tests.factories import ADMIN, COORDINATOR, REP, TODAY, terms
 
@@ -90,7 +92,17 @@ def staff_samples() -> list[Sample]:
         code = fresh_region(ledger)
         return lambda ctx: ledger.set_reopen_window(ctx, code, 14)
 
-    return [establish, appoint, add, remove, transfer, reopen_window]
+    def calendar(ledger: CaseLedger) -> Command:
+        code = fresh_region(ledger)
+        office = BusinessCalendar(time_zone="Europe/Tallinn", hours=(
+            WorkingHours(weekday=Weekday.MONDAY, start="09:00", end="17:00"),))
+        return lambda ctx: ledger.set_calendar(ctx, code, office)
+
+    def time_policy(ledger: CaseLedger) -> Command:
+        code = fresh_region(ledger)
+        return lambda ctx: ledger.set_time_policy(ctx, code, TimePolicy(give_up_action=GiveUpAction.NONE))
+
+    return [establish, appoint, add, remove, transfer, reopen_window, calendar, time_policy]
 
 
 # -- cases ---------------------------------------------------------------------------------------------
