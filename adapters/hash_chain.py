@@ -15,6 +15,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -25,6 +26,9 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg import Cursor as PgCursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+
+from adapters.timer_store import TIMER_TABLES, TimerRow, TimerTable, iso, last_positions, timer_row
+from domain.timer import DueTimer
 
 __all__ = [
     "GENESIS",
@@ -129,6 +133,45 @@ class ChainedRecorder(ABC):
     def _rows(self, statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         """Run a read-only statement on this store; its rows as tuples."""
 
+    @abstractmethod
+    def _write(self, statement: str, params: Sequence[Any]) -> None:
+        """Run one statement in a transaction of its own, committed."""
+
+    # -- timers (adapters/timer_store.py) ---------------------------------------------------------
+
+    @property
+    def timer_table(self) -> TimerTable:
+        return TimerTable(self.mark)
+
+    def due_timers(self, now: datetime, limit: int = 100) -> list[DueTimer]:
+        """Timers due at `now` and not yet fired, oldest first."""
+        return [timer_row(row).due() for row in self._rows(self.timer_table.due_sql(), (iso(now), limit))]
+
+    def timers(self, now: datetime, state: str | None = None, region: str | None = None, late: bool = False,
+               limit: int = 100, newest: bool = False) -> list[TimerRow]:
+        statement, names = self.timer_table.list_sql(state, region, late, newest)
+        values = {"now": iso(now), "state": state, "region": region}
+        return [timer_row(row) for row in self._rows(statement, (*(values[name] for name in names), limit))]
+
+    def timer_counts(self, now: datetime, region: str | None = None) -> dict[str, tuple[int, int, datetime | None]]:
+        """Per state: how many, how many of them are late, and the earliest due time."""
+        params = (iso(now),) if region is None else (iso(now), region)
+        return {row[0]: (int(row[1]), int(row[2] or 0), None if row[3] is None else datetime.fromisoformat(row[3]))
+                for row in self._rows(self.timer_table.counts_sql(region), params)}
+
+    def drop_timer(self, timer: UUID, outcome: str) -> None:
+        """A timer whose command was refused: kept, with the refusal, and never fired."""
+        self._write(self.timer_table.drop_sql(), (outcome, str(timer)))
+
+    def take_lease(self, owner: str, now: float, seconds: float, name: str = "timers") -> bool:
+        """Hold the process manager's lease for `seconds` more if it is free, expired or ours."""
+        self._write(self.timer_table.lease_sql(), (name, owner, now + seconds, now))
+        rows = self._rows(self.timer_table.holder_sql(), (name,))
+        return bool(rows) and rows[0][0] == owner
+
+    def release_lease(self, owner: str, name: str = "timers") -> None:
+        self._write(f"DELETE FROM timer_lease WHERE name = {self.mark} AND owner = {self.mark}", (name, owner))
+
     def position_of(self, record_id: UUID, version: int) -> int | None:
         """The log position of one event of a record, if it was recorded."""
         rows = self._rows(f"SELECT {self.position_column} FROM {self.events_table_name} "
@@ -202,7 +245,7 @@ class ChainedSQLiteApplicationRecorder(ChainedRecorder, SQLiteApplicationRecorde
     position_column, mark = "rowid", "?"
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), CHAIN_TABLE.format(blob="BLOB")]
+        return [*super().construct_create_table_statements(), CHAIN_TABLE.format(blob="BLOB"), *TIMER_TABLES]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         positions = super()._insert_events(c, stored_events, **kwargs)
@@ -211,12 +254,23 @@ class ChainedSQLiteApplicationRecorder(ChainedRecorder, SQLiteApplicationRecorde
         row = c.fetchone()
         c.executemany("INSERT INTO event_chain VALUES (?, ?, ?, ?)",
                       _links(row[0] if row else GENESIS, stored_events, positions))
+        if stored_events and (kwargs.get("timers") or kwargs.get("fired_timer")):
+            def execute(statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+                c.execute(statement, params)
+                return list(c.fetchall())
+
+            self.timer_table.record(execute, last_positions([e.originator_id for e in stored_events], positions),
+                                    kwargs.get("timers"), kwargs.get("fired_timer"))
         return positions
 
     def _rows(self, statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
             return list(c.fetchall())
+
+    def _write(self, statement: str, params: Sequence[Any]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(statement, params)
 
     def _stored_id(self, record_id: UUID) -> Any:
         return record_id.hex
@@ -234,6 +288,7 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.sql_create_statements.append(SQL(CHAIN_TABLE.format(blob="BYTEA")).format())
+        self.sql_create_statements.extend(SQL(statement).format() for statement in TIMER_TABLES)
         table = Identifier(datastore.schema, events_table_name)
         self._insert_numbered = SQL(
             "INSERT INTO {table} (originator_id, originator_version, topic, state, notification_id) "
@@ -254,6 +309,13 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
         positions = list(range(last["position"] + 1, last["position"] + 1 + len(stored_events)))
         curs.executemany("INSERT INTO event_chain VALUES (%s, %s, %s, %s)",
                          _links(bytes(last["hash"]) if last["hash"] else GENESIS, stored_events, positions))
+        if kwargs.get("timers") or kwargs.get("fired_timer"):
+            def execute(statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+                curs.execute(statement, params)
+                return [tuple(row.values()) for row in curs.fetchall()] if statement.startswith("SELECT") else []
+
+            self.timer_table.record(execute, last_positions([e.originator_id for e in stored_events], positions),
+                                    kwargs.get("timers"), kwargs.get("fired_timer"))
         events = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
                   for e in stored_events]
         curs.execute(self._insert_numbered, (last["position"], events))
@@ -262,6 +324,10 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
         with self.datastore.get_connection() as connection, connection.cursor() as c:
             c.execute(statement, params)
             return [tuple(row.values()) for row in c.fetchall()]
+
+    def _write(self, statement: str, params: Sequence[Any]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(statement, params)
 
 
 CHAIN_TABLE = ("CREATE TABLE IF NOT EXISTS event_chain (position BIGINT PRIMARY KEY, record_id TEXT NOT NULL, "

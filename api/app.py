@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.clock import system_clock
+from adapters.process_manager import ProcessManager
 from api.auth import token_secret
 from api.bootstrap import build_ledger, build_relay, build_runner
 from api.deps import Engine
@@ -21,6 +22,7 @@ from api.routes import audit, cases, coaching, contracts, health, providers, reg
 from api.routes import common_problems as common_problems_routes
 from api.routes import meetings as meetings_routes
 from api.routes import proposals as proposals_routes
+from api.routes import timers as timers_routes
 from api.settings import Settings
 
 __all__ = ["create_app"]
@@ -40,6 +42,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
                                     name="read-models", daemon=True)
         follower.start()
         threads = [follower]
+        if settings.timers:
+            manager = ProcessManager(ledger, lease_seconds=settings.timer_lease_seconds)
+            threads.append(threading.Thread(target=manager.run, args=(engine.stop, settings.timer_interval_seconds),
+                                            name="timers", daemon=True))
+            threads[-1].start()
         if settings.kafka_bootstrap:
             relay, relay_wake = build_relay(settings, ledger), threading.Event()
             ledger.listeners.append(lambda _: relay_wake.set())
@@ -62,6 +69,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
     routers += (coaching.router, *training.ROUTERS)  # issue 15: coaching, training for new regions
     routers += (proposals_routes.router,)  # issue 15: policy proposals
     routers += (meetings_routes.router,)  # issue 15: coordinators' meetings
+    routers += (timers_routes.router,)  # issue 16: timers
     for router in routers:
         if router is not health.router:
             document_problems(router)

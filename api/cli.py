@@ -24,6 +24,7 @@ from api.cli_db import db_app
 from api.cli_projections import projections_app
 from api.cli_relay import relay_app
 from api.cli_serve import run_server, token_app
+from api.cli_timers import timers_app
 from api.console import CliError, open_runner, open_store, out, progress_bar, store_exists
 from api.demo import demo_start, plan_demo
 from api.settings import get_settings
@@ -41,6 +42,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")
 app.add_typer(relay_app, name="relay")
 app.add_typer(db_app, name="db")
+app.add_typer(timers_app, name="timers")
 
 
 def _print_version(asked: bool) -> None:

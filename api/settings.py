@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     kafka_transactions: bool = True
     """Exactly-once publishing with a transactional producer; off: at least once."""
 
+    timers: bool = True
+    """`serve` runs the process manager that fires due timers (one per store holds the lease at a time);
+    off: run it elsewhere with `caseledger timers run`."""
+
+    timer_lease_seconds: float = 15.0
+    """How long the process manager's lease lasts unrenewed: after a crash another process takes over within it."""
+
+    timer_interval_seconds: float = 1.0
+    """How often the process manager looks for due timers."""
+
     audit_anchors: Annotated[Path | None, BeforeValidator(lambda value: value or None)] = None
     """The file of verified chain heads that `audit verify` checks and appends to; default:
     `audit-anchors.jsonl` in the data directory. Put it where the database's administrators cannot write."""

@@ -174,7 +174,7 @@ class LedgerBase(Application[UUID]):
             kwargs["timers"] = wishes
         firing = self._firing.get()
         if firing is not None:
-            kwargs["fired_timer"] = firing
+            kwargs["fired_timer"] = (firing, self.clock())
         return super().save(*objs, **kwargs)
 
     def fire_timer(self, timer: DueTimer) -> CommandResult:

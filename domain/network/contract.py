@@ -11,7 +11,7 @@ acts for the network only: the provider's side is recorded by the region's staff
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
 from uuid import UUID
@@ -50,9 +50,13 @@ from domain.errors import (
 )
 from domain.event import DomainEvent
 from domain.network.provider import Provider, ProviderStatus, require_authority
+from domain.timer import start_of
 from domain.values import Code, Context, Frozen, InCalendar, Role, ShortText, ShortTextIn, Text
 
 __all__ = [
+    "CONTRACT_EXPIRY",
+    "RENEWAL_NOTICE_DAYS",
+    "RENEWAL_REMINDER",
     "Contract",
     "ContractActivated",
     "ContractAmended",
@@ -66,6 +70,7 @@ __all__ = [
     "ContractPaymentMade",
     "ContractPaymentOwed",
     "ContractProposed",
+    "ContractRenewalDue",
     "ContractRenewed",
     "ContractResumed",
     "ContractSigned",
@@ -237,6 +242,13 @@ class ContractExpired(ContractEvent):
     pass
 
 
+class ContractRenewalDue(ContractEvent):
+    """The contract expires in `days_before` days: time to renew it (recorded by the process manager)."""
+
+    expires_on: date
+    days_before: int
+
+
 class ContractTerminated(ContractEvent):
     reason: Text
     cause: ProviderCause | None = None
@@ -276,6 +288,11 @@ class ContractPaymentMade(ContractEvent):
 S = ContractStatus
 NEGOTIABLE = (S.PROPOSED, S.NEGOTIATING)
 OPEN = (S.DRAFTED, *NEGOTIABLE, S.AGREED, S.SIGNED, S.ACTIVE, S.SUSPENDED)
+IN_FORCE = (S.ACTIVE, S.SUSPENDED)
+"""Signed and started: it ends by expiry (or termination), suspended or not."""
+RENEWAL_NOTICE_DAYS = 90
+"""Days before a contract's terms expire that its renewal is due: time to negotiate the next terms."""
+RENEWAL_REMINDER, CONTRACT_EXPIRY = "contract.renewal_reminder", "contract.expiry"
 STATUS_AFTER: dict[type[ContractEvent], ContractStatus] = {
     ContractProposed: S.PROPOSED,
     ContractCounterOffered: S.NEGOTIATING,
@@ -309,6 +326,8 @@ class Contract(Aggregate):
     suspended_by: ProviderCause | None = None
     termination_cause: ProviderCause | None = None
     payments: dict[str, PaymentOwed] = Field(default_factory=dict)
+    renewal_reminded_for: date | None = None
+    """The expiry date the last renewal reminder was for: a renewal (a new date) is reminded again."""
 
     @classmethod
     def draft(cls, ctx: Context, contract_id: UUID, *, provider: Provider, title: str, terms: Terms) -> Self:
@@ -411,6 +430,22 @@ class Contract(Aggregate):
         if provider.credential_expires_on is not None and expires_on > provider.credential_expires_on:
             raise RenewalPastCredential(self.id, expires_on, provider.credential_expires_on)
         self._record(ContractRenewed, ctx, expires_on=expires_on)
+
+    def remind_renewal(self, ctx: Context) -> None:
+        """Record that the renewal is due soon (a timer's command)."""
+        self._require("remind the renewal of", IN_FORCE)
+        self._record(ContractRenewalDue, ctx, expires_on=self.terms.expires_on, days_before=RENEWAL_NOTICE_DAYS)
+
+    def timers(self) -> dict[str, datetime]:
+        """While in force: a renewal reminder 90 days before the terms expire (once per expiry date), and the
+        expiry on that date."""
+        if self.status not in IN_FORCE:
+            return {}
+        expiry = self.terms.expires_on
+        wanted = {CONTRACT_EXPIRY: start_of(expiry)}
+        if self.renewal_reminded_for != expiry:
+            wanted[RENEWAL_REMINDER] = start_of(expiry - timedelta(days=RENEWAL_NOTICE_DAYS))
+        return wanted
 
     def expire(self, ctx: Context) -> None:
         self._require("expire", (S.ACTIVE, S.SUSPENDED))
@@ -544,6 +579,8 @@ class Contract(Aggregate):
                 self.pending_amendment = self.suspended_by = None
             case ContractExpired():
                 self.pending_amendment = self.suspended_by = None
+            case ContractRenewalDue():
+                self.renewal_reminded_for = event.expires_on
             case ContractPaymentOwed():
                 self.payments = {**self.payments, event.reference: PaymentOwed(
                     amount_minor=event.amount_minor, currency=event.currency, received_on=event.received_on,

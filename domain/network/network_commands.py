@@ -19,8 +19,16 @@ from pydantic import Field
 from domain.aggregate import Aggregate
 from domain.errors import ConcurrentUpdate, VersionMismatch
 from domain.ledger import CommandResult
-from domain.network.contract import Contract, Currency, Party, ProviderCause, ProviderEvidence, Terms
-from domain.network.provider import Provider, ProviderKind, RetentionRisk
+from domain.network.contract import (
+    CONTRACT_EXPIRY,
+    Contract,
+    Currency,
+    Party,
+    ProviderCause,
+    ProviderEvidence,
+    Terms,
+)
+from domain.network.provider import CREDENTIAL_LAPSE, Provider, ProviderKind, RetentionRisk
 from domain.staff.staffing import RegionCommands
 from domain.values import Code, Context, Day, ShortTextIn, TextIn
 
@@ -63,12 +71,12 @@ class NetworkCommands(RegionCommands):
         return self._update(Provider, provider_id, expected_version, lambda p: p.start_credentialing(ctx))
 
     def credential_provider(
-        self, ctx: Context, provider_id: UUID, expires_on: Day, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, expires_on: Day | None = None, expected_version: int | None = None
     ) -> CommandResult:
         return self._update(Provider, provider_id, expected_version, lambda p: p.credential(ctx, expires_on))
 
     def recredential_provider(
-        self, ctx: Context, provider_id: UUID, expires_on: Day, expected_version: int | None = None
+        self, ctx: Context, provider_id: UUID, expires_on: Day | None = None, expected_version: int | None = None
     ) -> CommandResult:
         return self._update_provider(provider_id, expected_version, lambda p: p.recredential(ctx, expires_on), ctx)
 
@@ -196,6 +204,31 @@ class NetworkCommands(RegionCommands):
             contract.renew(ctx, expires_on, self.get(Provider, contract.provider_id))
 
         return self._update(Contract, contract_id, expected_version, renew)
+
+    def fire_provider_timer(self, ctx: Context, provider_id: UUID, purpose: str) -> CommandResult:
+        """A provider's timer: the lapse (its contracts suspended with it), or an alert before expiry."""
+        def lapse(provider: Provider) -> None:
+            self.require_due(provider, purpose)
+            provider.lapse_credential(ctx)
+
+        def alert(provider: Provider) -> None:
+            self.require_due(provider, purpose)
+            provider.alert_credential_expiry(ctx, int(purpose.rsplit("_", 1)[1]))
+
+        if purpose == CREDENTIAL_LAPSE:
+            return self._update_provider(provider_id, None, lapse, ctx)
+        return self._update(Provider, provider_id, None, alert)
+
+    def fire_contract_timer(self, ctx: Context, contract_id: UUID, purpose: str) -> CommandResult:
+        """A contract's timer: the renewal reminder, or the expiry."""
+        def fire(contract: Contract) -> None:
+            self.require_due(contract, purpose)
+            if purpose == CONTRACT_EXPIRY:
+                contract.expire(ctx)
+            else:
+                contract.remind_renewal(ctx)
+
+        return self._update(Contract, contract_id, None, fire)
 
     def expire_contract(self, ctx: Context, contract_id: UUID, expected_version: int | None = None) -> CommandResult:
         return self._update(Contract, contract_id, expected_version, lambda c: c.expire(ctx))

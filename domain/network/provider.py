@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Self
 from uuid import UUID
@@ -18,10 +18,15 @@ from domain.errors import (
     RetentionRiskNotFlagged,
 )
 from domain.event import DomainEvent
+from domain.timer import start_of
 from domain.values import Code, Context, Role, ShortText, Text
 
 __all__ = [
     "AUTHORITY",
+    "CREDENTIAL_ALERT_DAYS",
+    "CREDENTIAL_LAPSE",
+    "RECREDENTIALING_CYCLE_MONTHS",
+    "CredentialExpiryAlerted",
     "Provider",
     "ProviderActivated",
     "ProviderApplicationReceived",
@@ -47,6 +52,22 @@ __all__ = [
 AUTHORITY = (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 """Who decides at network level (ending a membership, changing or ending a contract): the coordinator of the
 record's region (the command service's staff rule checks the region), a manager, an administrator."""
+
+CREDENTIAL_ALERT_DAYS = (120, 90)
+"""Days before a credential expires that its provider's region is alerted, so recredentialing starts in time."""
+RECREDENTIALING_CYCLE_MONTHS = 36
+"""A credential's life when none is given: the 36-month recredentialing cycle NCQA requires of health plans."""
+CREDENTIAL_LAPSE = "credential.lapse"
+
+
+def alert_purpose(days: int) -> str:
+    return f"credential.alert_{days}"
+
+
+def cycle_end(day: date) -> date:
+    """The day a credential given on `day` expires under the recredentialing cycle (29 February -> 28th)."""
+    year = day.year + RECREDENTIALING_CYCLE_MONTHS // 12
+    return day.replace(year=year, day=min(day.day, 28)) if (day.month, day.day) == (2, 29) else day.replace(year=year)
 
 
 def require_authority(ctx: Context, refusal: type[NeedsCoordinatorOrManager], command: str, kind: str,
@@ -148,6 +169,13 @@ class ProviderCredentialLapsed(ProviderEvent):
     previous_status: ProviderStatus
 
 
+class CredentialExpiryAlerted(ProviderEvent):
+    """The credential expires in `days_before` days: time to recredential (recorded by the process manager)."""
+
+    expires_on: date
+    days_before: int
+
+
 class RetentionRiskFlagged(ProviderEvent):
     level: RetentionRisk
     reason: Text
@@ -188,6 +216,8 @@ class Provider(Aggregate):
     status_reason: str | None = None
     lapsed_from: ProviderStatus | None = None
     """While lapsed: the status the provider returns to when re-credentialed."""
+    credential_alerts: tuple[int, ...] = ()
+    """The alerts given for the current credential (days before its expiry); a new credential starts afresh."""
 
     @classmethod
     def prospect(
@@ -208,16 +238,36 @@ class Provider(Aggregate):
         self._require("start credentialing", (S.APPLIED,))
         self._record(ProviderCredentialingStarted, ctx)
 
-    def credential(self, ctx: Context, expires_on: date) -> None:
+    def credential(self, ctx: Context, expires_on: date | None = None) -> None:
+        """Credentialed until `expires_on`, by default the end of the recredentialing cycle from today."""
         self._require("credential", (S.CREDENTIALING,))
+        expires_on = expires_on or cycle_end(ctx.now.date())
         self._check_expiry(ctx, expires_on)
         self._record(ProviderCredentialed, ctx, expires_on=expires_on)
 
-    def recredential(self, ctx: Context, expires_on: date) -> None:
-        """A new expiry; a lapsed provider returns to the status it had when its credential lapsed."""
+    def recredential(self, ctx: Context, expires_on: date | None = None) -> None:
+        """A new expiry (by default a full cycle from today); a lapsed provider returns to the status it had
+        when its credential lapsed."""
         self._require("re-credential", (*HOLDS_CREDENTIAL, S.LAPSED))
+        expires_on = expires_on or cycle_end(ctx.now.date())
         self._check_expiry(ctx, expires_on)
         self._record(ProviderRecredentialed, ctx, expires_on=expires_on, restored_status=self.lapsed_from)
+
+    def alert_credential_expiry(self, ctx: Context, days_before: int) -> None:
+        """Record that the region was told the credential expires in `days_before` days (a timer's command)."""
+        self._require("alert the credential expiry of", HOLDS_CREDENTIAL)
+        assert self.credential_expires_on is not None
+        self._record(CredentialExpiryAlerted, ctx, expires_on=self.credential_expires_on, days_before=days_before)
+
+    def timers(self) -> dict[str, datetime]:
+        """While the provider holds a credential: an alert at 120 and at 90 days before it expires (a later
+        alert given makes an earlier one moot), and the lapse on the day it expires."""
+        if self.status not in HOLDS_CREDENTIAL or self.credential_expires_on is None:
+            return {}
+        expiry = self.credential_expires_on
+        wanted = {alert_purpose(days): start_of(expiry - timedelta(days=days)) for days in CREDENTIAL_ALERT_DAYS
+                  if not any(given <= days for given in self.credential_alerts)}
+        return {**wanted, CREDENTIAL_LAPSE: start_of(expiry)}
 
     def lapse_credential(self, ctx: Context) -> None:
         """The credential expired: accepted on or after its expiry date, never before."""
@@ -283,7 +333,7 @@ class Provider(Aggregate):
             name=event.name, kind=event.kind, region=event.region, specialty=event.specialty,
         )
 
-    def when(self, event: ProviderEvent) -> None:
+    def when(self, event: ProviderEvent) -> None:  # noqa: C901 - one arm per event type
         if (status := STATUS_AFTER.get(type(event))) is not None:
             self.status = status
         match event:
@@ -292,9 +342,9 @@ class Provider(Aggregate):
                 if self.status is S.PROSPECT:
                     self.status = S.CONTACTED
             case ProviderCredentialed():
-                self.credential_expires_on = event.expires_on
+                self.credential_expires_on, self.credential_alerts = event.expires_on, ()
             case ProviderRecredentialed():
-                self.credential_expires_on = event.expires_on
+                self.credential_expires_on, self.credential_alerts = event.expires_on, ()
                 if event.restored_status is not None:
                     self.status, self.lapsed_from = event.restored_status, None
             case ProviderCredentialLapsed():
@@ -303,6 +353,8 @@ class Provider(Aggregate):
                 self.status_reason = event.reason
             case ProviderReinstated():
                 self.status_reason = None
+            case CredentialExpiryAlerted():
+                self.credential_alerts = (*self.credential_alerts, event.days_before)
             case RetentionRiskFlagged():
                 self.retention_risk = event.level
             case RetentionRiskCleared():

@@ -42,6 +42,8 @@ def allowed(method: str, path: str) -> set[str]:
         return development_access(method, path)
     if path.startswith(("/meetings", "/proposals")):
         return policy_access(method, path)
+    if path.startswith("/timers"):
+        return {"coordinator", "auditor", "admin"}
     if path.startswith("/regions") and method in ("POST", "PUT"):  # PUT: a region's calendar and time policy
         return {"admin"}
     if method == "POST":
