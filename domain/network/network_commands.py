@@ -213,7 +213,7 @@ class NetworkCommands(RegionCommands):
 
         def alert(provider: Provider) -> None:
             self.require_due(provider, purpose)
-            provider.alert_credential_expiry(ctx, int(purpose.rsplit("_", 1)[1]))
+            provider.alert_credential_expiry(ctx, provider.alert_reached(ctx.now))
 
         if purpose == CREDENTIAL_LAPSE:
             return self._update_provider(provider_id, None, lapse, ctx)

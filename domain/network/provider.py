@@ -259,6 +259,12 @@ class Provider(Aggregate):
         assert self.credential_expires_on is not None
         self._record(CredentialExpiryAlerted, ctx, expires_on=self.credential_expires_on, days_before=days_before)
 
+    def alert_reached(self, now: datetime) -> int:
+        """The nearest alert point `now` has reached (90 when both have: one alert, not two at once)."""
+        assert self.credential_expires_on is not None
+        return min(days for days in CREDENTIAL_ALERT_DAYS
+                   if now >= start_of(self.credential_expires_on - timedelta(days=days)))
+
     def timers(self) -> dict[str, datetime]:
         """While the provider holds a credential: an alert at 120 and at 90 days before it expires (a later
         alert given makes an earlier one moot), and the lapse on the day it expires."""

@@ -145,3 +145,15 @@ def test_a_refused_timer_is_dropped_with_its_reason(ledger: CaseLedger, clock: S
     recorder(ledger).drop_timer(timer.id, "already fired")  # a drop never overrides a fired timer
     (row,) = [row for row in recorder(ledger).timers(clock(), limit=100) if row.id == timer.id]
     assert row.state == TimerState.FIRED and row.outcome is None
+
+
+def test_a_credential_found_inside_both_alert_points_is_alerted_once_at_90_days(
+        ledger: CaseLedger, clock: SimulatedClock) -> None:
+    provider_id = member(ledger)
+    expiry = ledger.get(Provider, provider_id).credential_expires_on
+    assert expiry is not None
+    clock.advance(timedelta(days=(expiry - clock().date()).days - 60))
+    assert ProcessManager(ledger).run_once().fired == 1
+    alerts = [event for event in ledger.history(provider_id) if event.type_name == "CredentialExpiryAlerted"]
+    assert [getattr(event, "days_before") for event in alerts] == [90]  # noqa: B009 - one event type
+    assert set(wanted(ledger, provider_id)) == {"credential.lapse"}
