@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -27,8 +27,8 @@ from psycopg import Cursor as PgCursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from adapters.timer_store import TIMER_TABLES, TimerRow, TimerTable, iso, last_positions, timer_row
-from domain.timer import DueTimer
+from adapters.timer_store import TIMER_TABLES, TimerRow, TimerTable, Wishes, iso, last_positions, timer_row
+from domain.timer import DueTimer, TimerState
 
 __all__ = [
     "GENESIS",
@@ -159,6 +159,16 @@ class ChainedRecorder(ABC):
         return {row[0]: (int(row[1]), int(row[2] or 0), None if row[3] is None else datetime.fromisoformat(row[3]))
                 for row in self._rows(self.timer_table.counts_sql(region), params)}
 
+    def next_due(self) -> datetime | None:
+        """When the earliest timer not yet fired is due."""
+        rows = self._rows(f"SELECT MIN(due_at) FROM timers WHERE state = '{TimerState.DUE}'", ())
+        return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+    @abstractmethod
+    def sync_timers(self, wishes: Wishes, positions: Mapping[UUID, int]) -> None:
+        """Bring stored timers in line with records' wishes outside any command (records saved before timers
+        existed); `positions`: each record's last position."""
+
     def drop_timer(self, timer: UUID, outcome: str) -> None:
         """A timer whose command was refused: kept, with the refusal, and never fired."""
         self._write(self.timer_table.drop_sql(), (outcome, str(timer)))
@@ -178,6 +188,11 @@ class ChainedRecorder(ABC):
                           f"WHERE originator_id = {self.mark} AND originator_version = {self.mark}",
                           (self._stored_id(record_id), version))
         return int(rows[0][0]) if rows else None
+
+    def record_ids(self) -> list[UUID]:
+        """Every record the store holds events of."""
+        rows = self._rows(f"SELECT DISTINCT originator_id FROM {self.events_table_name}", ())
+        return [row[0] if isinstance(row[0], UUID) else UUID(row[0]) for row in rows]
 
     def logged_rows(self, page: int = 5000) -> Iterator[LoggedRow]:
         """Every positioned stored event in position order, from the lowest possible position (a row at
@@ -255,11 +270,7 @@ class ChainedSQLiteApplicationRecorder(ChainedRecorder, SQLiteApplicationRecorde
         c.executemany("INSERT INTO event_chain VALUES (?, ?, ?, ?)",
                       _links(row[0] if row else GENESIS, stored_events, positions))
         if stored_events and (kwargs.get("timers") or kwargs.get("fired_timer")):
-            def execute(statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
-                c.execute(statement, params)
-                return list(c.fetchall())
-
-            self.timer_table.record(execute, last_positions([e.originator_id for e in stored_events], positions),
+            self.timer_table.record(_sqlite_execute(c), _record_positions(stored_events, positions),
                                     kwargs.get("timers"), kwargs.get("fired_timer"))
         return positions
 
@@ -271,6 +282,10 @@ class ChainedSQLiteApplicationRecorder(ChainedRecorder, SQLiteApplicationRecorde
     def _write(self, statement: str, params: Sequence[Any]) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(statement, params)
+
+    def sync_timers(self, wishes: Wishes, positions: Mapping[UUID, int]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            self.timer_table.record(_sqlite_execute(c), positions, wishes, None)
 
     def _stored_id(self, record_id: UUID) -> Any:
         return record_id.hex
@@ -310,11 +325,7 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
         curs.executemany("INSERT INTO event_chain VALUES (%s, %s, %s, %s)",
                          _links(bytes(last["hash"]) if last["hash"] else GENESIS, stored_events, positions))
         if kwargs.get("timers") or kwargs.get("fired_timer"):
-            def execute(statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
-                curs.execute(statement, params)
-                return [tuple(row.values()) for row in curs.fetchall()] if statement.startswith("SELECT") else []
-
-            self.timer_table.record(execute, last_positions([e.originator_id for e in stored_events], positions),
+            self.timer_table.record(_pg_execute(curs), _record_positions(stored_events, positions),
                                     kwargs.get("timers"), kwargs.get("fired_timer"))
         events = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
                   for e in stored_events]
@@ -328,6 +339,30 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
     def _write(self, statement: str, params: Sequence[Any]) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(statement, params)
+
+    def sync_timers(self, wishes: Wishes, positions: Mapping[UUID, int]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            self.timer_table.record(_pg_execute(curs), positions, wishes, None)
+
+
+def _record_positions(events: Sequence[StoredEvent], positions: Sequence[int]) -> dict[UUID, int]:
+    return last_positions([event.originator_id for event in events], positions)
+
+
+def _sqlite_execute(c: SQLiteCursor) -> Callable[[str, Sequence[Any]], list[Sequence[Any]]]:
+    def execute(statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        c.execute(statement, params)
+        return list(c.fetchall())
+
+    return execute
+
+
+def _pg_execute(curs: PgCursor[DictRow]) -> Callable[[str, Sequence[Any]], list[Sequence[Any]]]:
+    def execute(statement: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        curs.execute(statement, params)
+        return [tuple(row.values()) for row in curs.fetchall()] if statement.startswith("SELECT") else []
+
+    return execute
 
 
 CHAIN_TABLE = ("CREATE TABLE IF NOT EXISTS event_chain (position BIGINT PRIMARY KEY, record_id TEXT NOT NULL, "

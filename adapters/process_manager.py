@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from uuid import uuid4
 
 from adapters.hash_chain import ChainedRecorder
+from domain.aggregate import Aggregate
 from domain.errors import ClockBehindRecord, ConcurrentUpdate, DomainError, RecordNotFound, VersionMismatch
 from domain.ledger import LedgerBase
+from domain.timer import DueTimer
 
-__all__ = ["LEASE_SECONDS", "ProcessManager", "Round"]
+__all__ = ["LEASE_SECONDS", "ProcessManager", "Round", "sync_timers"]
 
 log = logging.getLogger(__name__)
 
@@ -52,29 +54,37 @@ class ProcessManager:
 
     def run_once(self) -> Round:
         """Fire every timer due now (in batches), if this process holds the lease."""
-        result = Round()
         if not self.recorder.take_lease(self.owner, self.wall_clock(), self.lease_seconds):
-            return result
-        result.leased = True
+            return Round()
+        return self.fire_due(renew=True)
+
+    def fire_due(self, renew: bool = False) -> Round:
+        """Fire every timer due by the ledger's clock, oldest first; `renew`: keep the lease between batches.
+        Without the lease only for a process that owns the store alone (the demo's seeding)."""
+        result = Round(leased=True)
         while True:
             due = self.recorder.due_timers(self.ledger.clock(), self.batch)
             before = result.fired + result.dropped
             for timer in due:
-                try:
-                    self.ledger.fire_timer(timer)
-                    result.fired += 1
-                except RETRY:
-                    result.retried += 1
-                except (DomainError, RecordNotFound) as refused:
-                    # the record no longer wants it, or a rule refuses it now: keep it, with why, never fired
-                    self.recorder.drop_timer(timer.id, str(refused))
-                    result.dropped += 1
-                except Exception as error:
-                    log.exception("timer %s (%s of %s %s) failed", timer.id, timer.purpose, timer.kind, timer.record_id)
-                    result.failed.append(f"{timer.id}: {type(error).__name__}: {error}")
+                self._fire(timer, result)
             if len(due) < self.batch or result.fired + result.dropped == before:
                 return result
-            self.recorder.take_lease(self.owner, self.wall_clock(), self.lease_seconds)
+            if renew:
+                self.recorder.take_lease(self.owner, self.wall_clock(), self.lease_seconds)
+
+    def _fire(self, timer: DueTimer, result: Round) -> None:
+        try:
+            self.ledger.fire_timer(timer)
+            result.fired += 1
+        except RETRY:
+            result.retried += 1
+        except (DomainError, RecordNotFound) as refused:
+            # the record no longer wants it, or a rule refuses it now: kept, with why, never fired
+            self.recorder.drop_timer(timer.id, str(refused))
+            result.dropped += 1
+        except Exception as error:  # one bad timer must not stop the others
+            log.exception("timer %s (%s of %s %s) failed", timer.id, timer.purpose, timer.kind, timer.record_id)
+            result.failed.append(f"{timer.id}: {type(error).__name__}: {error}")
 
     def run(self, stop: threading.Event, interval: float = 1.0) -> None:
         """Rounds until `stop` is set; a failing round is logged and the next one tries again."""
@@ -90,3 +100,25 @@ class ProcessManager:
                 self.recorder.release_lease(self.owner)
             except Exception:
                 log.debug("could not release the timer lease", exc_info=True)
+
+
+def sync_timers(ledger: LedgerBase, batch: int = 500) -> int:
+    """Set the timers every record wants now, for records saved before timers existed (an upgrade), in
+    batches; records already in line are left as they are. Returns the number of records looked at."""
+    recorder = ledger.recorder
+    assert isinstance(recorder, ChainedRecorder)
+    looked = 0
+    ids = recorder.record_ids()
+    for start in range(0, len(ids), batch):
+        wishes, positions = {}, {}
+        for record_id in ids[start:start + batch]:
+            record: object = ledger.repository.get(record_id)
+            if isinstance(record, Aggregate) and type(record).timers is not Aggregate.timers:
+                position = recorder.position_of(record_id, record.version)
+                if position is not None:
+                    wishes[record_id] = (record.aggregate_type, getattr(record, "region", None), record.timers())
+                    positions[record_id] = position
+            looked += 1
+        if wishes:
+            recorder.sync_timers(wishes, positions)
+    return looked

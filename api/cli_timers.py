@@ -11,7 +11,7 @@ from rich import box
 from rich.table import Table
 
 from adapters.hash_chain import ChainedRecorder
-from adapters.process_manager import ProcessManager
+from adapters.process_manager import ProcessManager, sync_timers
 from adapters.timer_store import TimerRow
 from api.console import CliError, open_store, out, stop_on_signals
 from api.settings import get_settings
@@ -96,3 +96,14 @@ def run(
         manager.run(stop, settings.timer_interval_seconds)
     finally:
         ledger.close()
+
+
+@timers_app.command()
+def sync() -> None:
+    """Set the timers every record wants now: once, after upgrading a store written before timers existed."""
+    ledger = open_store(get_settings())
+    try:
+        looked = sync_timers(ledger)
+    finally:
+        ledger.close()
+    out.print(f"looked at {looked} records; their timers are set")

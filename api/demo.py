@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from adapters.clock import SimulatedClock
+from adapters.process_manager import ProcessManager
 from api.demo_loop import LOOP_CASES, plan_coordinators_loop
 from domain.application import CaseLedger
 from domain.casework.case_events import (
@@ -91,12 +92,23 @@ class DemoPlan:
         return len(self._queue)
 
     def run(self) -> Iterator[None]:
-        """Run every step in time order; yields after each so the caller can show progress."""
+        """Run every step in time order, firing each timer at its due time in between (the demo's own process
+        manager, on its simulated clock); yields after each step so the caller can show progress."""
+        timers = ProcessManager(self.ledger)
         while self._queue:
             when, _, step = heapq.heappop(self._queue)
+            self._fire_until(timers, when)
             self.clock.now = when
             step()
             yield
+        self._fire_until(timers, self.clock.now)
+
+    def _fire_until(self, timers: ProcessManager, when: datetime) -> None:
+        while (due := timers.recorder.next_due()) is not None and due <= when:
+            self.clock.now = max(self.clock.now, due)
+            fired = timers.fire_due()
+            if fired.fired + fired.dropped == 0:  # only timers to retry later: leave them to `serve`
+                return
 
     def new_id(self) -> UUID:
         return UUID(int=self.rng.getrandbits(128), version=4)
@@ -312,7 +324,10 @@ def _plan_provider(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]]) -
     elif stop < PROVIDER_ENDINGS.index("credentialed"):
         steps = steps[: stop + 1]
     else:
-        steps.append(lambda: ledger.credential_provider(ctx(), provider.id, plan.clock.now.date() + timedelta(3 * 365)))
+        # members hold a full cycle (their contracts run within it); a provider left at "credentialed" was
+        # credentialed late in its cycle, so the demo shows its expiry alerts and, for some, the lapse
+        life = 3 * 365 if member else 40 + provider.id.int % 110
+        steps.append(lambda: ledger.credential_provider(ctx(), provider.id, plan.clock.now.date() + timedelta(life)))
     if member:
         steps.append(lambda: ledger.activate_provider(ctx(), provider.id))
         _plan_contract(plan, provider, rep, steps)

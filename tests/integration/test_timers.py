@@ -11,13 +11,15 @@ import pytest
 
 from adapters.clock import SimulatedClock
 from adapters.hash_chain import ChainedRecorder
-from adapters.process_manager import ProcessManager
+from adapters.process_manager import ProcessManager, sync_timers
+from api.settings import Settings
 from domain.application import CaseLedger
 from domain.errors import ConcurrentUpdate, TimerNotWanted
 from domain.ledger import TIMERS
 from domain.network.contract import Contract, ContractStatus
 from domain.network.provider import Provider, ProviderStatus
 from domain.timer import TimerState
+from tests.conftest import Backend
 from tests.factories import REP
 from tests.integration.test_provider_contracts import contract, member
 
@@ -157,3 +159,15 @@ def test_a_credential_found_inside_both_alert_points_is_alerted_once_at_90_days(
     alerts = [event for event in ledger.history(provider_id) if event.type_name == "CredentialExpiryAlerted"]
     assert [getattr(event, "days_before") for event in alerts] == [90]  # noqa: B009 - one event type
     assert set(wanted(ledger, provider_id)) == {"credential.lapse"}
+
+
+def test_sync_sets_the_timers_of_records_saved_before_timers_existed(
+        ledger: CaseLedger, settings: Settings, backend: Backend) -> None:
+    provider_id = member(ledger)
+    backend.query(settings.data_dir, "DELETE FROM timers")  # as a store written before the upgrade
+    assert wanted(ledger, provider_id) == {}
+    assert sync_timers(ledger) >= 1
+    assert set(wanted(ledger, provider_id)) == {"credential.alert_120", "credential.alert_90", "credential.lapse"}
+    sync_timers(ledger)  # in line already: nothing changes
+    rows = [row for row in recorder(ledger).timers(ledger.clock(), limit=100) if row.record_id == provider_id]
+    assert len(rows) == 3
