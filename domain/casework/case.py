@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Self
 from uuid import UUID
@@ -17,6 +17,7 @@ from domain.casework.case_events import (
     ActionCancelled,
     ActionCompleted,
     ActionKind,
+    ActionOverdue,
     ActionScheduled,
     CaseAssigned,
     CaseAwaitingCustomer,
@@ -38,6 +39,7 @@ from domain.casework.case_events import (
     ContactEndReason,
     ContactLogged,
     CustomerContactUpdated,
+    CustomerReminderDue,
     Direction,
     DisputeDecided,
     DisputeOutcome,
@@ -52,10 +54,25 @@ from domain.casework.case_events import (
     PolicyIssueFlagged,
     ResolutionCode,
     Settlement,
+    SlaAtRisk,
+    SlaBreached,
     SurveyAnswered,
     SurveyChannel,
+    TimeoutOutcome,
+    WaitingTimedOut,
 )
-from domain.casework.sla import Priority, SlaStandard, sla_target
+from domain.casework.sla import SLA_POLICY, Priority, SlaStandard, SlaTarget, sla_target
+from domain.casework.sla_clock import (
+    ClockName,
+    ClockStatus,
+    SlaClock,
+    pause,
+    projected_due,
+    resume,
+    retarget,
+    start,
+    stop,
+)
 from domain.errors import (
     ActionNotScheduled,
     ActionsStillScheduled,
@@ -72,6 +89,7 @@ from domain.errors import (
     DisputeNeedsCounterparty,
     DisputeNotForCategory,
     DisputeUndecided,
+    DomainError,
     DuplicateAction,
     EscalatedCaseNeedsCoordinator,
     InvalidOutcome,
@@ -90,10 +108,13 @@ from domain.errors import (
     ReopenWindowPassed,
     SecondParent,
     SurveyAnsweredByCaseWorker,
+    TimerNotWanted,
     UnknownAction,
 )
 from domain.money import require_currency
+from domain.staff.calendar import ALWAYS, BusinessCalendar
 from domain.staff.region import DEFAULT_REOPEN_WINDOW_DAYS, StaffChange, StaffMember
+from domain.staff.time_policy import DEFAULT_TIME_POLICY, GiveUpAction, TimePolicy
 from domain.values import Actor, Context, CustomerContact, Frozen, Role
 
 __all__ = [
@@ -142,6 +163,8 @@ class Action(Frozen):
     due_at: datetime
     details: str
     status: ActionStatus = ActionStatus.SCHEDULED
+    overdue: bool = False
+    """Its due time passed while it was still scheduled (flagged by a timer, issue 16)."""
 
 
 class PolicyFlag(Frozen):
@@ -240,6 +263,16 @@ class Case(Aggregate):
     contacts_ended: int = 0
     worked_by: list[str] = Field(default_factory=list)
     """The representatives who worked the case: assigned it at some point, or logged or ended a contact on it."""
+    sla_clocks: dict[ClockName, SlaClock] = Field(default_factory=dict)
+    """The SLA clocks (issue 16) as the latest event that changed them recorded them (domain/casework/sla_clock.py);
+    none for a case triaged before them."""
+    last_update_at: datetime | None = None
+    """The latest customer-facing contact: an outbound contact logged."""
+    remind_at: datetime | None = None
+    """While waiting on the customer: when they are reminded, and when the region gives up on them."""
+    give_up_at: datetime | None = None
+    customer_reminded: bool = False
+    waiting_timed_out: bool = False
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -263,18 +296,43 @@ class Case(Aggregate):
             description=description, contact=contact, provider_id=provider_id, contract_id=contract_id,
         )
 
-    def triage(self, ctx: Context, category: Category, priority: Priority, standards: Sequence[SlaStandard] = ()
-               ) -> None:
-        """Due times from the region's `standards` in force when the case opened (domain/casework/sla.py), else
-        the default policy for its priority."""
+    def triage(self, ctx: Context, category: Category, priority: Priority, standards: Sequence[SlaStandard] = (),
+               calendar: BusinessCalendar = ALWAYS, policy: TimePolicy = DEFAULT_TIME_POLICY) -> None:
+        """Targets from the region's `standards` in force when the case opened (domain/casework/sla.py), else the
+        default policy for its priority; the SLA clocks count them from the opening in business time on the
+        region's `calendar` (triaged again: the running clocks take the new targets)."""
         self._require("triage", OPEN)
         if self.dispute is not None and category not in MONEY_CATEGORIES:
             raise DisputeCategoryLocked(self.id, category)
-        first_response_due, resolution_due = sla_target(priority, category, self.created_at, standards).due(
-            self.created_at, timedelta(seconds=self.paused_seconds)
-        )
+        clocks = self._triaged_clocks(sla_target(priority, category, self.created_at, standards), calendar,
+                                      policy.at_risk_percent)
         self._record(CaseTriaged, ctx, category=category, priority=priority,
-                     first_response_due=first_response_due, resolution_due=resolution_due)
+                     first_response_due=projected_due(clocks[ClockName.FIRST_RESPONSE], calendar),
+                     resolution_due=projected_due(clocks[ClockName.RESOLUTION], calendar),
+                     sla_clocks=list(clocks.values()))
+
+    def _triaged_clocks(self, target: SlaTarget, calendar: BusinessCalendar, percent: int
+                        ) -> dict[ClockName, SlaClock]:
+        """The clocks with `target`: those running keep their start; a case triaged for the first time starts its
+        first-response and resolution clocks at its opening, its next-update clock at its latest outbound contact."""
+        targets = {ClockName.FIRST_RESPONSE: target.first_response, ClockName.NEXT_UPDATE: target.next_update,
+                   ClockName.RESOLUTION: target.resolution}
+        clocks: dict[ClockName, SlaClock] = {}
+        for name, duration in targets.items():
+            if (current := self.sla_clocks.get(name)) is not None:
+                clocks[name] = retarget(current, duration, self.waiting_since, calendar, percent)
+                continue
+            since = self.last_update_at if name is ClockName.NEXT_UPDATE else self.created_at
+            if since is None:
+                continue
+            clock = start(name, duration, since, calendar, percent, paused_seconds=self.paused_seconds
+                          if name is not ClockName.NEXT_UPDATE else 0)
+            if name is ClockName.FIRST_RESPONSE and self.first_responded_at is not None:
+                clock = stop(clock, self.first_responded_at)
+            elif self.waiting_since is not None:
+                clock = pause(clock, self.waiting_since, calendar)
+            clocks[name] = clock
+        return clocks
 
     def assign(self, ctx: Context, representative: StaffMember) -> None:
         if self.status is CaseStatus.NEW:
@@ -288,9 +346,22 @@ class Case(Aggregate):
             raise AlreadyAssigned(self.id, representative.id)
         self._record(CaseAssigned, ctx, representative_id=representative.id, previous_assignee=self.assignee)
 
-    def log_contact(self, ctx: Context, direction: Direction, channel: Channel, summary: str) -> None:
+    def log_contact(self, ctx: Context, direction: Direction, channel: Channel, summary: str,
+                    calendar: BusinessCalendar = ALWAYS, policy: TimePolicy = DEFAULT_TIME_POLICY) -> None:
+        """An outbound contact on an open case is customer-facing: it stops the first-response clock and restarts
+        the next-update clock (paused while the case waits on the customer)."""
         self._require("log a contact on", (*OPEN, CaseStatus.RESOLVED))
-        self._record(ContactLogged, ctx, direction=direction, channel=channel, summary=summary)
+        clocks = None
+        if direction is Direction.OUTBOUND and self.is_open and self.priority is not None and self.sla_clocks:
+            now = self._now(ctx)
+            changed = {name: stop(clock, now) if name is ClockName.FIRST_RESPONSE else clock
+                       for name, clock in self.sla_clocks.items()}
+            update = start(ClockName.NEXT_UPDATE, SLA_POLICY[self.priority].next_update, now, calendar,
+                           policy.at_risk_percent)
+            waiting = self.status is CaseStatus.WAITING_ON_CUSTOMER
+            changed[ClockName.NEXT_UPDATE] = pause(update, now, calendar) if waiting else update
+            clocks = list(changed.values())
+        self._record(ContactLogged, ctx, direction=direction, channel=channel, summary=summary, sla_clocks=clocks)
 
     def add_note(self, ctx: Context, text: str) -> None:
         self._require("add a note to", (*OPEN, CaseStatus.RESOLVED))
@@ -351,23 +422,43 @@ class Case(Aggregate):
         self._require("return to the queue", OPEN)
         self._record(CaseReturnedToQueue, ctx, representative_id=self.assignee, cause=cause)
 
-    def wait_on_customer(self, ctx: Context, reason: str) -> None:
+    def wait_on_customer(self, ctx: Context, reason: str, calendar: BusinessCalendar = ALWAYS,
+                         policy: TimePolicy = DEFAULT_TIME_POLICY) -> None:
+        """The SLA clocks pause with the business time they have left; the region's `policy` says when the customer
+        is reminded and when the engine gives up on them (calendar days)."""
         if self.status is CaseStatus.TRIAGED:
             raise CaseNotAssigned(self.id, "wait on the customer for")
         self._require("wait on the customer for", (CaseStatus.IN_PROGRESS, CaseStatus.ESCALATED))
-        self._record(CaseAwaitingCustomer, ctx, reason=reason)
+        now = self._now(ctx)
+        self._record(CaseAwaitingCustomer, ctx, reason=reason,
+                     sla_clocks=[pause(clock, now, calendar) for clock in self.sla_clocks.values()] or None,
+                     remind_at=now + timedelta(days=policy.reminder_after_days),
+                     give_up_at=now + timedelta(days=policy.give_up_after_days))
 
-    def resume(self, ctx: Context) -> None:
+    def resume(self, ctx: Context, calendar: BusinessCalendar = ALWAYS, policy: TimePolicy = DEFAULT_TIME_POLICY
+               ) -> None:
+        """The paused SLA clocks run again, due later by the business time spent waiting on the `calendar`."""
         self._require("resume", (CaseStatus.WAITING_ON_CUSTOMER,))
         assert self.waiting_since is not None
         paused = max(ctx.now - self.waiting_since, timedelta(0))
-        self._record(
-            CaseResumed, ctx, paused_seconds=int(paused.total_seconds()),
-            first_response_due=self.first_response_due and self.first_response_due + paused,
-            resolution_due=self.resolution_due and self.resolution_due + paused,
-        )
+        first_response_due = self.first_response_due and self.first_response_due + paused
+        resolution_due = self.resolution_due and self.resolution_due + paused
+        clocks = {name: resume(clock, self.waiting_since, self._now(ctx), calendar, policy.at_risk_percent)
+                  for name, clock in self.sla_clocks.items()}
+        if ClockName.FIRST_RESPONSE in clocks:
+            first_response_due = projected_due(clocks[ClockName.FIRST_RESPONSE], calendar)
+        if ClockName.RESOLUTION in clocks:
+            resolution_due = projected_due(clocks[ClockName.RESOLUTION], calendar)
+        self._record(CaseResumed, ctx, paused_seconds=int(paused.total_seconds()),
+                     first_response_due=first_response_due, resolution_due=resolution_due,
+                     sla_clocks=list(clocks.values()) or None)
 
     def resolve(self, ctx: Context, resolution_code: ResolutionCode, summary: str) -> None:
+        """Resolution stops every SLA clock."""
+        self._require_resolvable(ctx)
+        self._record(CaseResolved, ctx, resolution_code=resolution_code, summary=summary)
+
+    def _require_resolvable(self, ctx: Context) -> None:
         if self.status is CaseStatus.NEW:
             raise CaseNotTriaged(self.id, "resolve")
         if self.status is CaseStatus.TRIAGED:
@@ -378,7 +469,6 @@ class Case(Aggregate):
         self._require_coordinator(ctx, "resolve", self.escalated_to)
         if self.dispute is not None and self.dispute.outcome is None:
             raise DisputeUndecided(self.id)
-        self._record(CaseResolved, ctx, resolution_code=resolution_code, summary=summary)
 
     def close(self, ctx: Context) -> None:
         """Close a resolved case; the customer's satisfaction comes later, as their survey answer."""
@@ -395,8 +485,10 @@ class Case(Aggregate):
         self._record(SurveyAnswered, ctx, score=score, channel=channel, comment=comment)
 
     def reopen(self, ctx: Context, reason: str, window_days: int = DEFAULT_REOPEN_WINDOW_DAYS,
-               standards: Sequence[SlaStandard] = ()) -> None:
-        """Reopen within the region's window after the case ended (closed, or resolved and never closed)."""
+               standards: Sequence[SlaStandard] = (), calendar: BusinessCalendar = ALWAYS,
+               policy: TimePolicy = DEFAULT_TIME_POLICY) -> None:
+        """Reopen within the region's window after the case ended (closed, or resolved and never closed); the
+        resolution clock starts again from now."""
         self._require("reopen", (CaseStatus.RESOLVED, CaseStatus.CLOSED))
         if self.merged_into is not None:
             raise MergeRefused(f"case {self.id} was merged into case {self.merged_into}: work on that case instead")
@@ -404,8 +496,13 @@ class Case(Aggregate):
         if ended is not None and ctx.now > ended + timedelta(days=window_days):
             raise ReopenWindowPassed(self.id, ended, window_days)
         target = sla_target(self.priority, self.category or "", self.created_at, standards) if self.priority else None
-        self._record(CaseReopened, ctx, reason=reason,
-                     resolution_due=target and ctx.now + target.resolution)
+        if target is None:
+            self._record(CaseReopened, ctx, reason=reason, resolution_due=None)
+            return
+        resolution = start(ClockName.RESOLUTION, target.resolution, self._now(ctx), calendar, policy.at_risk_percent)
+        clocks = {**self.sla_clocks, ClockName.RESOLUTION: resolution}
+        self._record(CaseReopened, ctx, reason=reason, resolution_due=resolution.due_at,
+                     sla_clocks=list(clocks.values()))
 
     def flag_policy_issue(self, ctx: Context, policy_area: PolicyArea, note: str) -> None:
         """Allowed in every status, closed too: front-line evidence for the coordinators' common problems is
@@ -568,6 +665,91 @@ class Case(Aggregate):
             raise NotAHarassingContact(self.id)
         self._record(ContactEnded, ctx, reason=reason, note=note)
 
+    # -- time acting by itself (issue 16) ---------------------------------------------------------
+
+    def timers(self) -> dict[str, datetime]:
+        """From state only, while the case is open: a warning and a breach per running SLA clock not yet warned or
+        breached, an overdue flag per scheduled action not yet flagged, and while it waits on the customer their
+        reminder and the give-up time (each once)."""
+        if not self.is_open:
+            return {}
+        wanted: dict[str, datetime] = {}
+        for name, clock in self.sla_clocks.items():
+            if clock.status is ClockStatus.RUNNING and not clock.breached:
+                if not clock.warned and clock.at_risk_at is not None and clock.at_risk_at < clock.due_at:
+                    wanted[f"sla.{name}.at_risk"] = clock.at_risk_at
+                wanted[f"sla.{name}.breach"] = clock.due_at
+        for action in self.actions.values():
+            if action.status is ActionStatus.SCHEDULED and not action.overdue:
+                wanted[f"action.{action.id}.overdue"] = action.due_at
+        if self.status is CaseStatus.WAITING_ON_CUSTOMER:
+            if self.remind_at is not None and not self.customer_reminded and not self.waiting_timed_out:
+                wanted["waiting.reminder"] = self.remind_at
+            if self.give_up_at is not None and not self.waiting_timed_out:
+                wanted["waiting.timeout"] = self.give_up_at
+        return wanted
+
+    def fire_timer(self, ctx: Context, purpose: str, coordinator: StaffMember | None,
+                   calendar: BusinessCalendar = ALWAYS, policy: TimePolicy = DEFAULT_TIME_POLICY) -> None:
+        """Do what a timer the case wants stands for, so it is wanted no more: warn of a clock at risk; record a
+        breach (and escalate to the region's `coordinator` when the `policy` says so and the case is not
+        escalated); flag an action overdue; remind the customer; give up waiting on them as the `policy` says."""
+        if purpose not in self.timers():
+            raise TimerNotWanted(self.aggregate_type, self.id, purpose)
+        kind, _, rest = purpose.partition(".")
+        if kind == "sla":
+            name, _, moment = rest.rpartition(".")
+            clock = self.sla_clocks[ClockName(name)]
+            if moment == "at_risk":
+                self._record(SlaAtRisk, ctx, clock=clock.name, due_at=clock.due_at, assignee=self.assignee)
+            else:
+                self._breach(ctx, clock, coordinator, policy)
+        elif kind == "action":
+            action = self.actions[rest.removesuffix(".overdue")]
+            self._record(ActionOverdue, ctx, action_id=action.id, due_at=action.due_at)
+        elif purpose == "waiting.reminder":
+            self._record(CustomerReminderDue, ctx, waiting_since=self.waiting_since, give_up_at=self.give_up_at)
+        else:
+            self._give_up_waiting(ctx, coordinator, calendar, policy)
+
+    def _breach(self, ctx: Context, clock: SlaClock, coordinator: StaffMember | None, policy: TimePolicy) -> None:
+        self._record(SlaBreached, ctx, clock=clock.name, due_at=clock.due_at)
+        escalable = self.status in (CaseStatus.TRIAGED, CaseStatus.IN_PROGRESS) and self.escalated_to is None
+        if policy.escalate_on_breach and escalable and coordinator is not None:
+            self.escalate(ctx, coordinator, f"SLA breached: the {clock.name.replace('_', ' ')} was due "
+                                            f"{clock.due_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+
+    def _give_up_waiting(self, ctx: Context, coordinator: StaffMember | None, calendar: BusinessCalendar,
+                         policy: TimePolicy) -> None:
+        """Record the timeout with what came of the region's action; where a rule refuses the action (an action
+        still scheduled, a dispute undecided, no coordinator), the refusal is recorded and the case keeps waiting."""
+        action, outcome, reason = policy.give_up_action, TimeoutOutcome.RECORDED, None
+        if action is GiveUpAction.RESOLVE:
+            try:
+                self._require_resolvable(ctx)
+                outcome = TimeoutOutcome.RESOLVED
+            except DomainError as refusal:
+                outcome, reason = TimeoutOutcome.REFUSED, refusal.message
+        elif action is GiveUpAction.ESCALATE:
+            if self.escalated_to is not None:
+                reason = f"the case is already escalated to {self.escalated_to}"
+            elif coordinator is None:
+                outcome, reason = TimeoutOutcome.REFUSED, RegionHasNoCoordinator(self.region).message
+            else:
+                outcome = TimeoutOutcome.ESCALATED
+        self._record(WaitingTimedOut, ctx, action=action, outcome=outcome, reason=reason)
+        silent = f"The customer did not answer for {policy.give_up_after_days} days"
+        if outcome is TimeoutOutcome.RESOLVED:
+            self.resolve(ctx, ResolutionCode.NO_CUSTOMER_RESPONSE, silent)
+        elif outcome is TimeoutOutcome.ESCALATED:
+            assert coordinator is not None
+            self.resume(ctx, calendar, policy)
+            self.escalate(ctx, coordinator, silent)
+
+    def _now(self, ctx: Context) -> datetime:
+        """The command's time as its event will carry it (never before the case's last event)."""
+        return max(ctx.now, self.modified_at)
+
     # -- queries --------------------------------------------------------------------------------
 
     @property
@@ -611,6 +793,8 @@ class Case(Aggregate):
         )
 
     def when(self, event: CaseEvent) -> None:  # noqa: C901 - one arm per event type is the point
+        if (clocks := getattr(event, "sla_clocks", None)) is not None:
+            self.sla_clocks = {clock.name: clock for clock in clocks}
         match event:
             case CaseTriaged():
                 self.category, self.priority = event.category, event.priority
@@ -628,8 +812,10 @@ class Case(Aggregate):
                 self.contacts_logged += 1
                 if event.actor.role is Role.REPRESENTATIVE:
                     self._worked(event.actor.id)
-                if event.direction is Direction.OUTBOUND and self.first_responded_at is None:
-                    self.first_responded_at = event.occurred_at
+                if event.direction is Direction.OUTBOUND:
+                    self.last_update_at = event.occurred_at
+                    if self.first_responded_at is None:
+                        self.first_responded_at = event.occurred_at
             case NoteAdded():
                 self.notes_added += 1
             case CustomerContactUpdated():
@@ -657,13 +843,16 @@ class Case(Aggregate):
             case CaseAwaitingCustomer():
                 self.resume_status, self.status = self.status, CaseStatus.WAITING_ON_CUSTOMER
                 self.waiting_since = event.occurred_at
+                self.remind_at, self.give_up_at = event.remind_at, event.give_up_at
+                self.customer_reminded = self.waiting_timed_out = False
             case CaseResumed():
                 self.paused_seconds += event.paused_seconds
                 self.first_response_due, self.resolution_due = event.first_response_due, event.resolution_due
                 self.status, self.resume_status = self.resume_status or CaseStatus.IN_PROGRESS, None
-                self.waiting_since = None
+                self.waiting_since = self.remind_at = self.give_up_at = None
             case CaseResolved():
                 self._end_pause(event.occurred_at)
+                self._stop_clocks(event.occurred_at)
                 self.status, self.resolution_code = CaseStatus.RESOLVED, event.resolution_code
                 self.resolved_under_escalation, self.escalated_to = self.escalated_to, None
                 self.resolved_at = event.occurred_at
@@ -704,6 +893,7 @@ class Case(Aggregate):
                                                     linked_at=event.occurred_at)]
             case CaseMerged():
                 self._end_pause(event.occurred_at)
+                self._stop_clocks(event.occurred_at)
                 self.merged_into, self.status, self.closed_at = event.into_case_id, CaseStatus.CLOSED, event.occurred_at
                 self.resolution_code = ResolutionCode.DUPLICATE
                 self.escalated_to = None
@@ -722,6 +912,26 @@ class Case(Aggregate):
                 self.contacts_ended += 1
                 if event.actor.role is Role.REPRESENTATIVE:
                     self._worked(event.actor.id)
+            case _:
+                self._when_issue_16(event)
+
+    def _when_issue_16(self, event: CaseEvent) -> None:
+        """What timers record: a clock warned or breached, an action overdue, a reminder, a timeout."""
+        match event:
+            case SlaAtRisk() | SlaBreached():
+                flag = "warned" if isinstance(event, SlaAtRisk) else "breached"
+                clock = self.sla_clocks[event.clock].model_copy(update={flag: True})
+                self.sla_clocks = {**self.sla_clocks, event.clock: clock}
+            case ActionOverdue():
+                action = self.actions[event.action_id].model_copy(update={"overdue": True})
+                self.actions = {**self.actions, event.action_id: action}
+            case CustomerReminderDue():
+                self.customer_reminded = True
+            case WaitingTimedOut():
+                self.waiting_timed_out = True
+
+    def _stop_clocks(self, at: datetime) -> None:
+        self.sla_clocks = {name: stop(clock, at) for name, clock in self.sla_clocks.items()}
 
     def _worked(self, representative_id: str) -> None:
         if representative_id not in self.worked_by:
@@ -731,3 +941,4 @@ class Case(Aggregate):
         if self.waiting_since is not None:
             self.paused_seconds += int(max(at - self.waiting_since, timedelta(0)).total_seconds())
             self.waiting_since, self.resume_status = None, None
+            self.remind_at = self.give_up_at = None

@@ -40,7 +40,10 @@ from domain.ledger import CommandResult
 from domain.money import Currency, MinorUnits
 from domain.network.contract import Contract
 from domain.network.provider import Provider
+from domain.staff.calendar import ALWAYS, BusinessCalendar
+from domain.staff.region import Region
 from domain.staff.staffing import RegionCommands
+from domain.staff.time_policy import DEFAULT_TIME_POLICY, TimePolicy
 from domain.values import Code, Context, CustomerContact, Moment, ShortTextIn, TextIn
 
 __all__ = ["CaseCommands", "ManualLinkKind", "Satisfaction"]
@@ -107,7 +110,8 @@ class CaseCommands(RegionCommands):
         A standard adopted by the coordinators' meeting for the region and the category sets them (the latest
         effective wins, per measure); otherwise the default policy for the priority (domain/casework/sla.py)."""
         def triage(case: Case) -> None:
-            case.triage(ctx, category, priority, self.region(case.region).standards)
+            region = self.region(case.region)
+            case.triage(ctx, category, priority, region.standards, region.calendar, region.time_policy)
 
         return self._update(Case, case_id, expected_version, triage)
 
@@ -123,7 +127,12 @@ class CaseCommands(RegionCommands):
         self, ctx: Context, case_id: UUID, direction: Direction, channel: Channel, summary: TextIn,
         expected_version: int | None = None,
     ) -> CommandResult:
-        return self._update(Case, case_id, expected_version, lambda c: c.log_contact(ctx, direction, channel, summary))
+        """An outbound contact restarts the next-update SLA clock, on the region's calendar."""
+        def log(case: Case) -> None:
+            region = self._current_region(case.region)
+            case.log_contact(ctx, direction, channel, summary, *_time_of(region))
+
+        return self._update(Case, case_id, expected_version, log)
 
     def add_note(self, ctx: Context, case_id: UUID, text: TextIn, expected_version: int | None = None) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.add_note(ctx, text))
@@ -172,10 +181,18 @@ class CaseCommands(RegionCommands):
     def wait_on_customer(
         self, ctx: Context, case_id: UUID, reason: ShortTextIn, expected_version: int | None = None
     ) -> CommandResult:
-        return self._update(Case, case_id, expected_version, lambda c: c.wait_on_customer(ctx, reason))
+        """The SLA clocks pause; the customer is reminded and given up on as the region's time policy says."""
+        def wait(case: Case) -> None:
+            case.wait_on_customer(ctx, reason, *_time_of(self._current_region(case.region)))
+
+        return self._update(Case, case_id, expected_version, wait)
 
     def resume_case(self, ctx: Context, case_id: UUID, expected_version: int | None = None) -> CommandResult:
-        return self._update(Case, case_id, expected_version, lambda c: c.resume(ctx))
+        """The SLA clocks run again, their due times computed again from the region's calendar."""
+        def resume(case: Case) -> None:
+            case.resume(ctx, *_time_of(self._current_region(case.region)))
+
+        return self._update(Case, case_id, expected_version, resume)
 
     def resolve_case(
         self, ctx: Context, case_id: UUID, resolution_code: ResolutionCode, summary: TextIn,
@@ -201,7 +218,7 @@ class CaseCommands(RegionCommands):
         """Reopen a resolved or closed case within its region's reopen window."""
         def reopen(case: Case) -> None:
             region = self.region(case.region)
-            case.reopen(ctx, reason, region.reopen_window_days, region.standards)
+            case.reopen(ctx, reason, region.reopen_window_days, region.standards, region.calendar, region.time_policy)
 
         return self._update(Case, case_id, expected_version, reopen)
 
@@ -295,6 +312,18 @@ class CaseCommands(RegionCommands):
     ) -> CommandResult:
         return self._update(Case, case_id, expected_version, lambda c: c.flag_policy_issue(ctx, policy_area, note))
 
+    def fire_case_timer(self, ctx: Context, case_id: UUID, purpose: str) -> CommandResult:
+        """What a case's due timer stands for (`Case.timers`), run by the process manager as the timer's command:
+        an SLA warning or breach (escalated to the region's coordinator by its time policy), an overdue action, a
+        reminder to the customer, giving up waiting on them; `TimerNotWanted` once the case no longer wants it."""
+        def fire(case: Case) -> None:
+            self.require_due(case, purpose)
+            region = self._current_region(case.region)
+            coordinator = region.coordinator if region is not None else None
+            case.fire_timer(ctx, purpose, coordinator, *_time_of(region))
+
+        return self._update(Case, case_id, None, fire)
+
     def _check_references(self, region: str, provider_id: UUID | None, contract_id: UUID | None) -> None:
         """A case may name a provider and a contract of its own region that match each other. A record of
         another region is refused in the words a missing one is, so the answer tells nothing about it."""
@@ -370,3 +399,10 @@ class CaseCommands(RegionCommands):
         if record is None or record.region != region:
             raise ReferenceMismatch(f"no {kind.aggregate_type} {record_id} in region {region}")
         return record
+
+
+def _time_of(region: Region | None) -> tuple[BusinessCalendar, TimePolicy]:
+    """The region's calendar and time policy (the defaults for a region not found: a case's region always exists)."""
+    if region is None:
+        return ALWAYS, DEFAULT_TIME_POLICY
+    return region.calendar, region.time_policy

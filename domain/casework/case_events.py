@@ -9,15 +9,18 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from domain.casework.sla import Priority
+from domain.casework.sla_clock import ClockName, SlaClock
 from domain.event import DomainEvent
 from domain.money import CurrencyCode, MinorUnits
 from domain.staff.region import StaffChange
+from domain.staff.time_policy import GiveUpAction
 from domain.values import Actor, Code, CustomerContact, ShortText, Text
 
 __all__ = [
     "AREA_OF_CATEGORY",
     "ActionCancelled",
     "ActionCompleted",
+    "ActionOverdue",
     "ActionKind",
     "ActionScheduled",
     "CaseAssigned",
@@ -38,6 +41,7 @@ __all__ = [
     "ContactEnded",
     "ContactLogged",
     "CustomerContactUpdated",
+    "CustomerReminderDue",
     "Direction",
     "DisputeDecided",
     "DisputeOutcome",
@@ -55,8 +59,12 @@ __all__ = [
     "PolicyIssueFlagged",
     "ResolutionCode",
     "Settlement",
+    "SlaAtRisk",
+    "SlaBreached",
     "SurveyAnswered",
     "SurveyChannel",
+    "TimeoutOutcome",
+    "WaitingTimedOut",
 ]
 
 
@@ -102,6 +110,8 @@ class ResolutionCode(StrEnum):
     NO_FAULT_FOUND = "no_fault_found"
     DUPLICATE = "duplicate"
     WITHDRAWN = "withdrawn"
+    NO_CUSTOMER_RESPONSE = "no_customer_response"
+    """Resolved by the engine: the customer did not answer within the region's give-up time (issue 16)."""
 
 
 class PolicyArea(StrEnum):
@@ -149,10 +159,14 @@ class CaseOpened(CaseEvent):
 
 
 class CaseTriaged(CaseEvent):
+    """The SLA clocks start (or take the new targets): due times in business time on the region's calendar."""
+
     category: Category
     priority: Priority
     first_response_due: AwareDatetime
     resolution_due: AwareDatetime
+    sla_clocks: list[SlaClock] | None = None
+    """The case's SLA clocks after this event (issue 16; none in events stored before): casework/sla_clock.py."""
 
 
 class CaseAssigned(CaseEvent):
@@ -161,9 +175,13 @@ class CaseAssigned(CaseEvent):
 
 
 class ContactLogged(CaseEvent):
+    """An outbound contact is customer-facing: it stops the first-response clock and restarts the next-update one."""
+
     direction: Direction
     channel: Channel
     summary: Text
+    sla_clocks: list[SlaClock] | None = None
+    """The case's SLA clocks after this event (issue 16; none in events stored before): casework/sla_clock.py."""
 
 
 class NoteAdded(CaseEvent):
@@ -201,7 +219,14 @@ class CaseDeEscalated(CaseEvent):
 
 
 class CaseAwaitingCustomer(CaseEvent):
+    """The SLA clocks pause; the customer is reminded at `remind_at` and given up on at `give_up_at` (the region's
+    time policy when the case started waiting)."""
+
     reason: ShortText
+    sla_clocks: list[SlaClock] | None = None
+    """The case's SLA clocks after this event (issue 16; none in events stored before): casework/sla_clock.py."""
+    remind_at: AwareDatetime | None = None
+    give_up_at: AwareDatetime | None = None
 
 
 class CaseResumed(CaseEvent):
@@ -210,6 +235,8 @@ class CaseResumed(CaseEvent):
     paused_seconds: Annotated[int, Field(ge=0)]
     first_response_due: AwareDatetime | None
     resolution_due: AwareDatetime | None
+    sla_clocks: list[SlaClock] | None = None
+    """The case's SLA clocks after this event (issue 16; none in events stored before): casework/sla_clock.py."""
 
 
 class CaseResolved(CaseEvent):
@@ -226,8 +253,12 @@ class CaseClosed(CaseEvent):
 
 
 class CaseReopened(CaseEvent):
+    """The resolution clock starts again."""
+
     reason: Text
     resolution_due: AwareDatetime | None
+    sla_clocks: list[SlaClock] | None = None
+    """The case's SLA clocks after this event (issue 16; none in events stored before): casework/sla_clock.py."""
 
 
 class PolicyIssueFlagged(CaseEvent):
@@ -368,3 +399,55 @@ class CaseReturnedToQueue(CaseEvent):
 
     representative_id: Code
     cause: StaffChange
+
+
+# -- issue 16: what time does by itself (each recorded by a timer's command, its causation id the timer's) --------
+
+
+class SlaAtRisk(CaseEvent):
+    """The region's at-risk share of a clock's business time has elapsed: a warning for the assignee."""
+
+    clock: ClockName
+    due_at: AwareDatetime
+    assignee: Code | None = None
+
+
+class SlaBreached(CaseEvent):
+    """A clock passed its due time; the region's coordinator takes the case when its policy says so (a
+    `CaseEscalated` in the same transaction)."""
+
+    clock: ClockName
+    due_at: AwareDatetime
+
+
+class ActionOverdue(CaseEvent):
+    """A scheduled action passed its due time still scheduled: flagged on the case and in the queue."""
+
+    action_id: Code
+    due_at: AwareDatetime
+
+
+class CustomerReminderDue(CaseEvent):
+    """The customer has not answered for the region's reminder time: an integrator sends them the reminder."""
+
+    waiting_since: AwareDatetime
+    give_up_at: AwareDatetime | None = None
+
+
+class TimeoutOutcome(StrEnum):
+    """What the engine did when it gave up waiting on the customer."""
+
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+    RECORDED = "recorded"
+    """The region's policy is to do nothing more, or the case was already escalated."""
+    REFUSED = "refused"
+    """A rule of the case refused the region's action (`reason` says which): only the timeout is recorded."""
+
+
+class WaitingTimedOut(CaseEvent):
+    """The customer did not answer within the region's give-up time; `action` is the region's policy then."""
+
+    action: GiveUpAction
+    outcome: TimeoutOutcome
+    reason: Text | None = None
