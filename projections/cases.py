@@ -13,6 +13,7 @@ import orjson
 from domain.casework.case_events import (
     ActionCancelled,
     ActionCompleted,
+    ActionOverdue,
     ActionScheduled,
     CaseAssigned,
     CaseAwaitingCustomer,
@@ -37,10 +38,13 @@ from domain.casework.case_events import (
     FlaggedCallerRecognised,
     LinkKind,
     PolicyIssueFlagged,
+    SlaAtRisk,
+    SlaBreached,
     SurveyAnswered,
 )
+from domain.casework.sla_clock import ClockName, SlaClock, at_risk, breached, due_of
 from domain.event import DomainEvent
-from projections.store import Change, Projection, Row, Table, Upsert, ViewReader, iso, where
+from projections.store import Change, Delete, Projection, Row, Table, Upsert, ViewReader, iso, where
 
 __all__ = ["CASE_FILTERS", "CaseQueue", "CasePage", "InvalidCursor", "case_page"]
 
@@ -61,6 +65,8 @@ CASES = Table(
         "survey_answers": "INTEGER", "last_survey_score": "INTEGER", "dispute_currency": "TEXT",
         "disputed_minor": "INTEGER", "dispute_outcome": "TEXT", "merged_into": "TEXT", "merged_cases": "INTEGER",
         "parent_id": "TEXT", "links": "INTEGER", "caller_flagged": "INTEGER",
+        # issue 16: the next update's due time, SLA warnings and breaches, actions flagged overdue
+        "next_update_due": "TEXT", "sla_at_risk": "INTEGER", "sla_breached": "INTEGER", "overdue_actions": "INTEGER",
     },
     key=("id",),
     indexes=(
@@ -91,6 +97,12 @@ DISPUTES = Table(
     key=("case_id",),
     indexes=(("region", "recorded_at"), ("region", "decided_at")),
 )
+OVERDUE_ACTIONS = Table(
+    "overdue_actions",
+    {"case_id": "TEXT", "action_id": "TEXT", "region": "TEXT", "due_at": "TEXT", "flagged_at": "TEXT"},
+    key=("case_id", "action_id"),
+)
+"""The scheduled actions flagged overdue and not yet completed or cancelled (issue 16)."""
 POLICY_FLAGS = Table(
     "policy_flags",
     {"case_id": "TEXT", "policy_area": "TEXT", "region": "TEXT", "flagged_at": "TEXT", "flagged_by": "TEXT"},
@@ -101,7 +113,7 @@ POLICY_FLAGS = Table(
 
 class CaseQueue(Projection):
     name = "cases"
-    tables = (CASES, POLICY_FLAGS, CASE_LINKS, SURVEY_ANSWERS, DISPUTES)
+    tables = (CASES, POLICY_FLAGS, CASE_LINKS, SURVEY_ANSWERS, DISPUTES, OVERDUE_ACTIONS)
 
     def changes(self, event: DomainEvent, position: int, view: ViewReader) -> list[Change]:
         if not isinstance(event, CaseEvent):
@@ -115,13 +127,15 @@ class CaseQueue(Projection):
                 "provider_id": _text(event.provider_id), "contract_id": _text(event.contract_id),
                 "sla_sort": NO_DUE_DATE, "scheduled_actions": 0, "reopened": 0,
                 "survey_answers": 0, "merged_cases": 0, "links": 0, "caller_flagged": 0,
+                "sla_at_risk": 0, "sla_breached": 0, "overdue_actions": 0,
             })]
         row = view.get("cases", key)
         if row is None:
             raise LookupError(f"case {event.originator_id} has no row: its CaseOpened was never projected")
-        changes: list[Change] = [Upsert("cases", key, {**stamp, **_case_values(event, row),
-                                                        **_linked_values(event, row)})]
+        values = {**stamp, **_case_values(event, row), **_linked_values(event, row), **_timed_values(event, row, view)}
+        changes: list[Change] = [Upsert("cases", key, values)]
         changes += _issue_14_rows(event, row)
+        changes += _overdue_rows(event, row, view)
         if isinstance(event, PolicyIssueFlagged):
             changes.append(Upsert("policy_flags", {"case_id": key["id"], "policy_area": event.policy_area}, {
                 "region": row["region"], "flagged_at": iso(event.occurred_at), "flagged_by": event.actor.id}))
@@ -149,6 +163,42 @@ def _linked_values(event: CaseEvent, row: Row) -> dict[str, Any]:
             linked = {"links": (row["links"] or 0) + 1} if event.harassment_case_id else {}
             return {"caller_flagged": 1, **linked}
     return {}
+
+
+def _timed_values(event: CaseEvent, row: Row, view: ViewReader) -> dict[str, Any]:
+    """The queue's columns of time (issue 16): the next update's due time and the SLA flags from the clocks an
+    event records, a warning or a breach a timer recorded, the count of actions flagged overdue."""
+    clocks: list[SlaClock] | None = getattr(event, "sla_clocks", None)
+    if clocks is not None:
+        return {"next_update_due": iso(due_of(clocks, ClockName.NEXT_UPDATE)), "sla_at_risk": int(at_risk(clocks)),
+                "sla_breached": int(breached(clocks))}
+    match event:
+        case SlaAtRisk():
+            return {"sla_at_risk": 1}
+        case SlaBreached():
+            return {"sla_breached": 1}
+        case CaseResolved() | CaseMerged():
+            return {"next_update_due": None, "sla_at_risk": 0}
+        case ActionOverdue():
+            return {"overdue_actions": (row["overdue_actions"] or 0) + 1}
+        case ActionCompleted() | ActionCancelled() if view.get("overdue_actions", _overdue_key(event)) is not None:
+            return {"overdue_actions": (row["overdue_actions"] or 1) - 1}
+    return {}
+
+
+def _overdue_key(event: ActionOverdue | ActionCompleted | ActionCancelled) -> dict[str, str]:
+    return {"case_id": str(event.originator_id), "action_id": event.action_id}
+
+
+def _overdue_rows(event: CaseEvent, row: Row, view: ViewReader) -> list[Change]:
+    """An action flagged overdue has a row until it is completed or cancelled."""
+    match event:
+        case ActionOverdue():
+            return [Upsert("overdue_actions", _overdue_key(event), {
+                "region": row["region"], "due_at": iso(event.due_at), "flagged_at": iso(event.occurred_at)})]
+        case ActionCompleted() | ActionCancelled() if view.get("overdue_actions", _overdue_key(event)) is not None:
+            return [Delete("overdue_actions", _overdue_key(event))]
+    return []
 
 
 def _issue_14_rows(event: CaseEvent, row: Row) -> list[Change]:
@@ -239,6 +289,9 @@ def _case_values(event: CaseEvent, row: Row) -> dict[str, Any]:  # noqa: C901 - 
 
 CASE_FILTERS = ("region", "status", "assignee", "category", "priority", "provider_id", "contract_id", "merged_into",
                 "parent_id")
+OVERDUE: dict[bool | None, tuple[str, int | None]] = {
+    True: ("overdue_actions > :overdue", 0), False: ("overdue_actions = :overdue", 0), None: ("", None)}
+"""The `overdue` filter: cases with (or without) actions flagged overdue."""
 LINKED_TO = "id IN (SELECT case_id FROM case_links WHERE other_id = :linked_to)"
 """The `linked_to` filter: cases with a link (of any kind) to the given case."""
 SORTS = {"sla": "sla_sort", "age": "opened_at"}
@@ -255,7 +308,7 @@ class CasePage:
 
 
 def case_page(
-    view: ViewReader, filters: Mapping[str, str | None], sort: str = "sla", limit: int = 50,
+    view: ViewReader, filters: Mapping[str, Any], sort: str = "sla", limit: int = 50,
     cursor: str | None = None,
 ) -> CasePage:
     """One page of the queue, filtered, in a stable order (sort key, then id), resumed after `cursor`."""
@@ -264,6 +317,7 @@ def case_page(
     clause, params = where({
         **{name: (f"{name} = :{name}", filters.get(name)) for name in CASE_FILTERS},
         "linked_to": (LINKED_TO, filters.get("linked_to")),
+        "overdue": OVERDUE[filters.get("overdue")],
         "after": (f"({column}, id) > (:after_key, :after_id)", after),
     })
     if after is not None:

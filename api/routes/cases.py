@@ -55,6 +55,8 @@ def list_cases(
     category: Category | None = None, priority: Priority | None = None, provider_id: str | None = None,
     contract_id: str | None = None, merged_into: UUID | None = None, parent_id: UUID | None = None,
     linked_to: UUID | None = None, sort: Literal["sla", "age"] = "sla",
+    overdue: Annotated[bool | None, Query(description="Only cases with (true) or without (false) actions flagged "
+                                                      "overdue.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: Annotated[str | None, Query(max_length=500)] = None,
     min_position: Annotated[int | None, Query(ge=0)] = None,
 ) -> CasePage:
@@ -69,7 +71,7 @@ def list_cases(
     related = {"merged_into": merged_into, "parent_id": parent_id, "linked_to": linked_to}
     filters = {"region": region, "status": status, "assignee": assignee, "category": category,
                "priority": priority, "provider_id": provider_id, "contract_id": contract_id,
-               **{name: str(value) if value else None for name, value in related.items()}}
+               **{name: str(value) if value else None for name, value in related.items()}, "overdue": overdue}
     with engine.runner.store.reader() as view:
         page = case_page(view, filters, sort=sort, limit=limit, cursor=cursor)
     return CasePage(items=page.items, next_cursor=page.next_cursor)

@@ -352,7 +352,7 @@ class Case(Aggregate):
         the next-update clock (paused while the case waits on the customer)."""
         self._require("log a contact on", (*OPEN, CaseStatus.RESOLVED))
         clocks = None
-        if direction is Direction.OUTBOUND and self.is_open and self.priority is not None and self.sla_clocks:
+        if direction == Direction.OUTBOUND and self.is_open and self.priority is not None and self.sla_clocks:
             now = self._now(ctx)
             changed = {name: stop(clock, now) if name is ClockName.FIRST_RESPONSE else clock
                        for name, clock in self.sla_clocks.items()}
