@@ -24,6 +24,7 @@ from api.routes import meetings as meetings_routes
 from api.routes import proposals as proposals_routes
 from api.routes import timers as timers_routes
 from api.settings import Settings
+from api.web import mount as mount_web_pages
 
 __all__ = ["create_app"]
 
@@ -74,6 +75,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
         if router is not health.router:
             document_problems(router)
         app.include_router(router)
+    mount_web_pages(app)  # issue 17: the web pages (kept out of the OpenAPI document)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(NoNulInQuery)
     app.add_middleware(HeadAsGet)

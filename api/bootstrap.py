@@ -14,6 +14,7 @@ from adapters.kafka_relay import KafkaRelay, RelayConfig
 from adapters.projection_runner import ProjectionRunner
 from adapters.record_index import ReadModelIndex
 from adapters.schema import check_schema, migration_lock, record_version
+from adapters.sign_in_codes import SIGN_IN_CODES
 from adapters.view_store import PostgresViewStore, ViewStore, open_view_store
 from api.settings import Settings
 from domain.application import CaseLedger
@@ -60,7 +61,7 @@ def migrate(settings: Settings) -> None:
         views = PostgresViewStore(database, create_tables=True) if postgres else open_view_store(database)
         try:
             views.create_views(ALL_PROJECTIONS)
-            views.create_tables([OFFSETS])
+            views.create_tables([OFFSETS, SIGN_IN_CODES])  # SIGN_IN_CODES: the web pages' one-time links
         finally:
             views.close()
         if postgres:

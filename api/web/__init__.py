@@ -1,0 +1,27 @@
+"""The web pages: server-rendered Jinja2 templates with htmx, on the same application code as the API.
+
+`session` signs a browser in (a cookie carrying the principal), `csrf` guards every form, `render` turns a
+template or a refusal into a page, and one module per page group holds its routes (`sign_in`, `dashboard`).
+Static files (stylesheet, page scripts and the vendored htmx and Chart.js) are served from `static/`. The
+routes are kept out of the OpenAPI document: they are pages, not part of the API's contract.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web import dashboard, sign_in
+
+__all__ = ["STATIC", "mount"]
+
+STATIC = Path(__file__).parent / "static"
+
+
+def mount(app: FastAPI) -> None:
+    """Add the pages and their static files to the app."""
+    app.include_router(sign_in.router)
+    app.include_router(dashboard.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
