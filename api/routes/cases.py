@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from api.as_of import AsOf, views
 from api.deps import AppDep, CurrentPrincipal, require_region, require_role
 from api.routes.commands import add_commands
 from api.routes.records import ENVELOPE, READ_RESPONSES, READERS, add_creation, add_record_reads, read_record
@@ -58,21 +59,21 @@ def list_cases(
     overdue: Annotated[bool | None, Query(description="Only cases with (true) or without (false) actions flagged "
                                                       "overdue.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: Annotated[str | None, Query(max_length=500)] = None,
-    min_position: Annotated[int | None, Query(ge=0)] = None,
+    min_position: Annotated[int | None, Query(ge=0)] = None, as_of: AsOf = None,
 ) -> CasePage:
     """Filter by region, status, assignee, category, priority, provider or contract, the case a duplicate was
     merged into, a parent, or any linked case; sorted by SLA due time or age; a representative or coordinator
-    sees only their region. Each row shows its links, merges, dispute, survey answers and a flagged caller."""
+    sees only their region. Each row shows its links, merges, dispute, survey answers and a flagged caller.
+    With `as_of`, the queue as it was then: from the events dated at or before that moment."""
     require_role(principal, *READERS)
     if principal.regional:
         require_region(principal, region or str(principal.region))
         region = principal.region
-    engine.read_after(min_position)
     related = {"merged_into": merged_into, "parent_id": parent_id, "linked_to": linked_to}
     filters = {"region": region, "status": status, "assignee": assignee, "category": category,
                "priority": priority, "provider_id": provider_id, "contract_id": contract_id,
                **{name: str(value) if value else None for name, value in related.items()}, "overdue": overdue}
-    with engine.runner.store.reader() as view:
+    with views(engine, as_of, min_position) as view:
         page = case_page(view, filters, sort=sort, limit=limit, cursor=cursor)
     return CasePage(items=page.items, next_cursor=page.next_cursor)
 

@@ -5,22 +5,23 @@ representative sees their own region; managers, auditors and administrators see 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from api.as_of import AsOf, NowAlias, asked_moment, views
 from api.deps import AppDep, Principal, role_guard
 from api.routes.records import READERS
 from domain.casework.case_events import PolicyArea
-from domain.values import Moment, Role
+from domain.values import Role
 from projections.common_problems import common_problems
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/common-problems", tags=["common-problems"])
 ReaderDep = Annotated[Principal, Depends(role_guard(*READERS))]
-Now = Annotated[Moment | None, Query(description="Compute as of this time (years 1900 to 8999); default now.")]
 Weeks = Annotated[int, Query(ge=1, le=13, description="The last weeks tested (ISO weeks, the current one included).")]
 BaselineWeeks = Annotated[int, Query(ge=1, le=52, description="The weeks before them that give the baseline rate.")]
 Alpha = Annotated[float, Query(ge=0.0001, le=0.5, description="The significance level of the test.")]
@@ -92,13 +93,12 @@ class CommonProblemsPublic(BaseModel):
     problems: list[ProblemPublic]
 
 
-def _read(engine: AppDep, principal: Principal, area: PolicyArea | None, now: Moment | None, weeks: int,
+def _read(engine: AppDep, principal: Principal, area: PolicyArea | None, moment: datetime | None, weeks: int,
           baseline_weeks: int, alpha: float, min_count: int, min_position: int | None) -> CommonProblemsPublic:
-    engine.read_after(min_position)
     representative = principal.role is Role.REPRESENTATIVE
-    with engine.runner.store.reader() as view:
+    with views(engine, moment, min_position) as view:
         figures = common_problems(
-            view, now or engine.ledger.clock(), weeks=weeks, baseline_weeks=baseline_weeks, alpha=alpha,
+            view, moment or engine.ledger.clock(), weeks=weeks, baseline_weeks=baseline_weeks, alpha=alpha,
             min_count=min_count, policy_area=area, evidence_of_all=area is not None,
             sees=lambda region: not representative or principal.sees(region), details_of=principal.sees)
     return CommonProblemsPublic.model_validate(figures)
@@ -106,21 +106,25 @@ def _read(engine: AppDep, principal: Principal, area: PolicyArea | None, now: Mo
 
 @router.get("", response_model=CommonProblemsPublic, summary="Common problems across regions")
 def list_common_problems(
-    engine: AppDep, principal: ReaderDep, now: Now = None, weeks: Weeks = 2, baseline_weeks: BaselineWeeks = 8,
-    alpha: Alpha = 0.05, min_count: MinCount = 3, min_position: MinPosition = None,
+    engine: AppDep, principal: ReaderDep, as_of: AsOf = None, now: NowAlias = None, weeks: Weeks = 2,
+    baseline_weeks: BaselineWeeks = 8, alpha: Alpha = 0.05, min_count: MinCount = 3,
+    min_position: MinPosition = None,
 ) -> CommonProblemsPublic:
     """Every policy area in every region with its weekly flags and cases, the baseline rate of flags, and a
     one-sided Poisson rate test of the last `weeks` against the `baseline_weeks` before; an emerging problem
-    lists the flagged cases behind it, in the regions whose case details the caller may see."""
-    return _read(engine, principal, None, now, weeks, baseline_weeks, alpha, min_count, min_position)
+    lists the flagged cases behind it, in the regions whose case details the caller may see. With `as_of` (or
+    `now`), as it was then: from the events dated at or before that moment."""
+    return _read(engine, principal, None, asked_moment(as_of, now), weeks, baseline_weeks, alpha, min_count,
+                 min_position)
 
 
 @router.get("/{policy_area}", response_model=CommonProblemsPublic, summary="One policy area across regions")
 def one_policy_area(
-    policy_area: PolicyArea, engine: AppDep, principal: ReaderDep, now: Now = None, weeks: Weeks = 2,
-    baseline_weeks: BaselineWeeks = 8, alpha: Alpha = 0.05, min_count: MinCount = 3,
+    policy_area: PolicyArea, engine: AppDep, principal: ReaderDep, as_of: AsOf = None, now: NowAlias = None,
+    weeks: Weeks = 2, baseline_weeks: BaselineWeeks = 8, alpha: Alpha = 0.05, min_count: MinCount = 3,
     min_position: MinPosition = None,
 ) -> CommonProblemsPublic:
     """The area's regions, weeks and test, with the flagged cases of the last weeks (emerging or not) in the
-    regions whose case details the caller may see."""
-    return _read(engine, principal, policy_area, now, weeks, baseline_weeks, alpha, min_count, min_position)
+    regions whose case details the caller may see; with `as_of` (or `now`), as it was then."""
+    return _read(engine, principal, policy_area, asked_moment(as_of, now), weeks, baseline_weeks, alpha,
+                 min_count, min_position)

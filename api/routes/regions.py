@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
+from api.as_of import AsOf, NowAlias, asked_moment, views
 from api.deps import AppDep, CurrentPrincipal, Principal, require_region, require_role, role_guard
 from api.routes.commands import COMMAND_RESPONSES, CommandAccepted, run_command
 from api.routes.records import READERS
 from domain.errors import RecordNotFound
 from domain.staff.calendar import BusinessCalendar
 from domain.staff.time_policy import TimePolicy
-from domain.values import Code, Moment, Role, ShortTextIn
+from domain.values import Code, Role, ShortTextIn
 from projections.dashboard import region_dashboard
 from projections.development import readiness_fields
 from projections.meetings import region_standards
@@ -154,18 +155,22 @@ def list_regions(
 
 @router.get("/{region}/dashboard", summary="The coordinator's dashboard")
 def dashboard(
-    region: str, engine: AppDep, principal: CurrentPrincipal,
-    now: Annotated[Moment | None, Query(description="Compute as of this time (years 1900 to 8999); "
-                                            "default now.")] = None,
+    region: str, engine: AppDep, principal: CurrentPrincipal, as_of: AsOf = None, now: NowAlias = None,
     at_risk_hours: Annotated[float, Query(ge=0, le=24 * 90)] = 24,
     min_position: Annotated[int | None, Query(ge=0)] = None,
 ) -> dict[str, Any]:
     """Open cases by status, priority and category; SLA at risk and breached; escalations waiting; workload;
-    median times to first response and resolution; satisfaction; common problems this week against last."""
+    median times to first response and resolution; satisfaction; common problems this week against last.
+    With `as_of` (or `now`), all of it as it was then: from the events dated at or before that moment."""
     require_role(principal, *READERS)
     require_region(principal, region)
-    engine.read_after(min_position)
-    with engine.runner.store.reader() as view:
-        if view.get("regions", {"code": region}) is None:
+    moment = asked_moment(as_of, now)
+    with views(engine, moment, min_position) as view:
+        if moment is not None:  # a region is known by its name now, and its dashboard empty before it began
+            with engine.runner.store.reader() as live:
+                known = live.get("regions", {"code": region}) is not None
+        else:
+            known = view.get("regions", {"code": region}) is not None
+        if not known:
             raise RecordNotFound("region", region)
-        return region_dashboard(view, region, now or engine.ledger.clock(), timedelta(hours=at_risk_hours))
+        return region_dashboard(view, region, moment or engine.ledger.clock(), timedelta(hours=at_risk_hours))
