@@ -62,6 +62,7 @@ class ProjectionRunner:
                  batch: int = 1000) -> None:
         self.ledger, self.store, self.projections, self.batch = ledger, store, tuple(projections), batch
         store.prepare(table for projection in self.projections for table in projection.tables)
+        self._checked = False
 
     def status(self) -> list[ProjectionStatus]:
         head = self.ledger.head()
@@ -72,7 +73,13 @@ class ProjectionRunner:
                 for p in self.projections]
 
     def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
-        """Apply every event up to `until` (default: the head); returns the number of events read."""
+        """Apply every event up to `until` (default: the head); returns the number of events read. The first
+        time, a read model built by an older release that lacks what this one keeps starts again from 0."""
+        if not self._checked:
+            for name in self.store.restart_stale(self.projections):
+                log.warning("read model %r was built before this release kept its history: building it again "
+                            "from the start of the log", name)
+            self._checked = True
         positions = self.store.positions(p.name for p in self.projections)
         start = min(positions.values(), default=0)
         head = self.ledger.head() if until is None else until

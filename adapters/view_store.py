@@ -177,11 +177,27 @@ class ViewStore(ABC):
         """Forget a read model entirely: its tables, its position and its failure."""
         with self.transaction() as view:
             view.lock()
-            for table in projection.tables:
-                view.cursor.execute(f"DROP TABLE IF EXISTS {table.name}")
-            for statement in (f"DELETE FROM {TRACKING} WHERE application_name = :name",
-                              "DELETE FROM projection_failures WHERE name = :name"):
-                view.cursor.execute(self.dialect(statement), {"name": projection.name})
+            self._drop(view, projection)
+
+    def restart_stale(self, projections: Iterable[Projection]) -> list[str]:
+        """Empty the read models that say they are stale (see `Projection.stale`), in one locked transaction,
+        so that runners build them again from position 0; returns their names."""
+        with self.transaction() as view:
+            view.lock()
+            stale = [projection for projection in projections if projection.stale(view)]
+            for projection in stale:
+                self._drop(view, projection)
+                for table in projection.tables:
+                    for statement in _ddl(table, self.types):
+                        view.cursor.execute(statement)
+        return [projection.name for projection in stale]
+
+    def _drop(self, view: ViewTransaction, projection: Projection) -> None:
+        for table in projection.tables:
+            view.cursor.execute(f"DROP TABLE IF EXISTS {table.name}")
+        for statement in (f"DELETE FROM {TRACKING} WHERE application_name = :name",
+                          "DELETE FROM projection_failures WHERE name = :name"):
+            view.cursor.execute(self.dialect(statement), {"name": projection.name})
 
     def positions(self, names: Iterable[str]) -> dict[str, int]:
         return {name: self.max_tracking_id(name) or 0 for name in names}

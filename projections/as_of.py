@@ -54,6 +54,11 @@ class Historied(Projection):
         changes = self.inner.changes(event, position, view)
         return [*changes, *self.versions(changes, event, position, view)]
 
+    def stale(self, view: ViewReader) -> bool:
+        """Rows without any history: read models built before their history was kept (an upgrade)."""
+        return any(view.select(f"SELECT 1 AS found FROM {name} LIMIT 1")
+                   and not view.select(f"SELECT 1 AS found FROM {name}_history LIMIT 1") for name in self.historied)
+
     def versions(self, changes: Sequence[Change], event: DomainEvent, position: int,
                  view: ViewReader) -> list[Change]:
         """One history row per row the changes touch: the row after all of them (several changes to one row

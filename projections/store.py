@@ -66,6 +66,11 @@ class Projection(ABC):
     def changes(self, event: DomainEvent, position: int, view: ViewReader) -> list[Change]:
         """The changes this event makes; an event the projection ignores returns none."""
 
+    def stale(self, view: ViewReader) -> bool:
+        """Whether the rows built so far lack something a newer release keeps (a history begun after its
+        rows were built): the runner then builds this read model again from the start of the log."""
+        return False
+
 
 def where(conditions: Mapping[str, tuple[str, Any]]) -> tuple[str, dict[str, Any]]:
     """A WHERE clause from `{param: (condition, value)}`, keeping only the conditions whose value is

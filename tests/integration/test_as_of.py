@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import random
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from domain.application import CaseLedger
 from domain.casework.case_events import Category, Channel, PolicyArea, ResolutionCode
 from domain.casework.sla import Priority
 from domain.event import DomainEvent
-from projections import view_as_of
+from projections import ALL_PROJECTIONS, view_as_of
 from projections.cases import CaseQueue, case_page
 from projections.common_problems import CommonProblems, common_problems
 from projections.dashboard import region_dashboard
@@ -172,3 +174,28 @@ class TestRowsThatChangeInPlace:
         assert [row["representative"] for row in staffed] == ["rep-north-1", "rep-north-2"]
         assert [row["representative"] for row in later] == ["rep-north-1"]
         assert (regions_then, regions_now) == ({"north", "south"}, {"coast", "north", "south"})
+
+
+def test_read_models_built_before_their_history_was_kept_are_built_again(
+    ledger: CaseLedger, settings: Settings, backend: Backend
+) -> None:
+    ledger.open_case(ledger.context(REP), region="north", channel=Channel.PHONE, customer_ref="c-1",
+                     subject="Problem", description="Details")
+    first = build_runner(settings, ledger)
+    first.catch_up()
+    expected = {projection.name: first.store.dump(projection) for projection in ALL_PROJECTIONS}
+    first.store.close()
+    # as an older release left them: the rows, and no history
+    for table in ("cases_history", "staff_history", "regions_history", "problem_cases_history"):
+        if backend.cluster is None:
+            with closing(sqlite3.connect(settings.database.views_path)) as connection, connection:
+                connection.execute(f"DELETE FROM {table}")
+        else:
+            backend.query(settings.data_dir, f"DELETE FROM {table}")
+
+    upgraded = build_runner(settings, ledger)
+    upgraded.catch_up()
+    assert {projection.name: upgraded.store.dump(projection) for projection in ALL_PROJECTIONS} == expected
+    with upgraded.store.reader() as view:
+        assert region_dashboard(view_as_of(view, NOW), "north", NOW)["open_cases"]["total"] == 1
+    upgraded.store.close()
