@@ -8,7 +8,9 @@ with one line naming what is missing. A new component (a browser, say) is one mo
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
 import socket
 from collections.abc import Callable
 from functools import cache
@@ -18,7 +20,7 @@ import pytest
 
 from tests import kafka_broker, postgres_server
 
-__all__ = ["COMPONENTS", "missing", "require", "requires", "under_ci", "unmet_under_ci"]
+__all__ = ["COMPONENTS", "chromium", "missing", "require", "requires", "under_ci", "unmet_under_ci"]
 
 
 def _postgresql() -> str | None:
@@ -61,9 +63,27 @@ def _kafka() -> str | None:
     return None
 
 
+CHROMIUM_VARIABLE = "CASELEDGER_TEST_CHROMIUM"
+
+
+def chromium() -> str:
+    """The browser the browser tests drive: Debian's chromium, or the one CASELEDGER_TEST_CHROMIUM names."""
+    return os.environ.get(CHROMIUM_VARIABLE) or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _browser() -> str | None:
+    if not os.access(chromium(), os.X_OK):
+        return (f"chromium not found at {chromium()}: install Debian's chromium package (`scripts/install-chromium`) "
+                f"or set {CHROMIUM_VARIABLE}")
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is missing: `pip install -e '.[dev]'`"
+    return None
+
+
 COMPONENTS: dict[str, Callable[[], str | None]] = {
     "postgresql": _postgresql,
     "kafka": _kafka,
+    "browser": _browser,
 }
 """Every component, by name: a check that returns why it is missing (None when it is there)."""
 
