@@ -1,0 +1,77 @@
+"""`make screenshots`: PNGs of the main pages, from a demo store, into docs/screenshots/ (the README shows one).
+
+Seeds `caseledger demo --cases 60` into a temporary directory (or uses `--data-dir`, a store of your own),
+serves it on a free loopback port, and photographs the pages with the browser tests' own setup: Debian's
+chromium driven by Playwright, every request kept on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tests.browser.conftest import DemoServer, Offline, open_context, seed_demo
+from tests.components import chromium, missing
+from tests.e2e.conftest import SECRET, start_server, stop_server
+
+DOCS = Path(__file__).parents[2] / "docs" / "screenshots"
+
+
+def photograph(demo: DemoServer, into: Path) -> list[Path]:
+    """The sign-in page, and the north coordinator's dashboard at a desktop's and a phone's width."""
+    into.mkdir(parents=True, exist_ok=True)
+    shots = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        offline = Offline()
+        for name, width in (("sign-in", 1280), ("dashboard", 1280), ("dashboard-phone", 390)):
+            context = open_context(browser, offline, width=width)
+            page = context.new_page()
+            if name == "sign-in":
+                page.goto(demo.base)
+            else:
+                page.goto(demo.link())
+                page.wait_for_url("**/dashboard/north")
+                page.wait_for_function("() => Object.keys(Chart.instances).length > 0")
+            shots.append(into / f"{name}.png")
+            page.screenshot(path=shots[-1], full_page=True)
+            context.close()
+        browser.close()
+    if offline.outside:
+        raise SystemExit(f"the pages sent requests off this machine: {offline.outside}")
+    return shots
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, help="photograph this store (copied first) instead of a new demo")
+    parser.add_argument("--into", type=Path, default=DOCS)
+    args = parser.parse_args()
+    if reason := missing("browser"):
+        sys.exit(reason)
+    with tempfile.TemporaryDirectory() as temporary:
+        data_dir = Path(temporary) / "store"
+        env = {**os.environ, "CASELEDGER_DATA_DIR": str(data_dir), "CASELEDGER_TOKEN_SECRET": SECRET}
+        env.pop("CASELEDGER_DATABASE_URL", None)
+        if args.data_dir:
+            shutil.copytree(args.data_dir, data_dir)
+        else:
+            data_dir.mkdir()
+            seed_demo(data_dir, env)
+        process, base = start_server(env, Path(temporary) / "server.log")
+        try:
+            for shot in photograph(DemoServer(base, env), args.into):
+                print(shot)
+        finally:
+            stop_server(process)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
