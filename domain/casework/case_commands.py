@@ -127,7 +127,7 @@ class CaseCommands(RegionCommands):
         self, ctx: Context, case_id: UUID, direction: Direction, channel: Channel, summary: TextIn,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """An outbound contact restarts the next-update SLA clock, on the region's calendar."""
+        """Log a contact with the customer; an outbound one restarts the next-update SLA clock."""
         def log(case: Case) -> None:
             region = self._current_region(case.region)
             case.log_contact(ctx, direction, channel, summary, *_time_of(region))
@@ -181,14 +181,14 @@ class CaseCommands(RegionCommands):
     def wait_on_customer(
         self, ctx: Context, case_id: UUID, reason: ShortTextIn, expected_version: int | None = None
     ) -> CommandResult:
-        """The SLA clocks pause; the customer is reminded and given up on as the region's time policy says."""
+        """Wait on the customer: the SLA clocks pause, and the region's time policy reminds and gives up on them."""
         def wait(case: Case) -> None:
             case.wait_on_customer(ctx, reason, *_time_of(self._current_region(case.region)))
 
         return self._update(Case, case_id, expected_version, wait)
 
     def resume_case(self, ctx: Context, case_id: UUID, expected_version: int | None = None) -> CommandResult:
-        """The SLA clocks run again, their due times computed again from the region's calendar."""
+        """Resume a case waiting on the customer: its SLA clocks run again, due later by the business time waited."""
         def resume(case: Case) -> None:
             case.resume(ctx, *_time_of(self._current_region(case.region)))
 
