@@ -12,14 +12,16 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from adapters.clock import SimulatedClock
 from adapters.process_manager import ProcessManager
 from api.demo_loop import LOOP_CASES, plan_coordinators_loop
 from domain.application import CaseLedger
+from domain.casework.case import Case, CaseStatus
 from domain.casework.case_events import (
     ActionKind,
+    CaseEscalated,
     Category,
     Channel,
     ContactEndReason,
@@ -32,8 +34,11 @@ from domain.casework.case_events import (
     SurveyChannel,
 )
 from domain.casework.sla import Priority
+from domain.ledger import TIMERS
 from domain.network.contract import Contract, ContractStatus, Party, ProviderEvidence, Rate, Terms
 from domain.network.provider import Provider, ProviderKind, ProviderStatus, RetentionRisk
+from domain.staff.calendar import BusinessCalendar, Weekday, WorkingHours
+from domain.staff.time_policy import GiveUpAction, TimePolicy
 from domain.values import Actor, Context, CustomerContact, Role
 
 __all__ = ["DemoPlan", "plan_demo"]
@@ -70,6 +75,8 @@ PROVIDER_ENDINGS = ["prospect", "contacted", "applied", "credentialing", "creden
                     "suspended", "terminated"]
 PROVIDER_WEIGHTS = [6, 8, 6, 5, 4, 3, 58, 5, 5]
 ADMIN = Actor(id="admin", role=Role.ADMIN)
+DEMO_NAMESPACE = UUID("5d2b8a1e-7c4f-4e3a-9b1d-2f6e8c0a4b17")
+"""Ids of the records the timer stories add, derived from their names so the seeded network stays the same."""
 
 Step = Callable[[], object]
 
@@ -113,6 +120,23 @@ class DemoPlan:
     def new_id(self) -> UUID:
         return UUID(int=self.rng.getrandbits(128), version=4)
 
+    def on_case(self, case_id: UUID, step: Step) -> Step:
+        """A step of a case's staff, taken after its coordinator has reviewed an escalation the timers made (a
+        breached SLA) and handed the case back, as a coordinator does the next time the case is worked."""
+        def run() -> None:
+            case = self.ledger.get(Case, case_id)
+            if case.status is CaseStatus.ESCALATED and case.escalated_to and self._escalated_by_timers(case_id):
+                coordinator = self.ledger.context(Actor(id=case.escalated_to, role=Role.COORDINATOR))
+                self.ledger.de_escalate_case(coordinator, case_id, "Reviewed the automatic escalation: back to the "
+                                             "representative")
+            step()
+
+        return run
+
+    def _escalated_by_timers(self, case_id: UUID) -> bool:
+        escalations = [event for event in self.ledger.history(case_id) if isinstance(event, CaseEscalated)]
+        return bool(escalations) and escalations[-1].actor == TIMERS
+
 
 def plan_demo(ledger: CaseLedger, clock: SimulatedClock, cases: int, seed: int) -> DemoPlan:
     """Plan a network: five regions with staff, providers across the pipeline, contracts, cases."""
@@ -127,6 +151,7 @@ def plan_demo(ledger: CaseLedger, clock: SimulatedClock, cases: int, seed: int) 
     if told:
         _plan_case_stories(plan, start + timedelta(days=75), staff, providers)
         plan_coordinators_loop(plan, start)
+        _plan_recredentialing(plan, start)
     _plan_negotiations_and_payments(plan, start, providers)
     _plan_staff_changes(plan)  # keep last: it runs after every other step, when the staff's work is done
     return plan
@@ -276,10 +301,58 @@ def _plan_regions(plan: DemoPlan, start: datetime) -> dict[str, list[Actor]]:
             ledger.appoint_coordinator(ledger.context(ADMIN), code, f"coord-{code}", coordinator)
             for i in range(1, 5):
                 ledger.add_representative(ledger.context(ADMIN), code, f"rep-{code}-{i}", _person(rng))
+            if code in REGION_HOURS:
+                ledger.set_calendar(ledger.context(ADMIN), code, _calendar(code, start))
+            if code in REGION_POLICIES:
+                ledger.set_time_policy(ledger.context(ADMIN), code, REGION_POLICIES[code])
 
         plan.at(at, establish)
         staff[code] = [Actor(id=f"rep-{code}-{i}", role=Role.REPRESENTATIVE) for i in range(1, 5)]
     return staff
+
+
+REGION_HOURS = {"north": ("Europe/Tallinn", "08:00", "17:00"), "east": ("Europe/Helsinki", "08:00", "18:00"),
+                "central": ("Europe/Berlin", "09:00", "17:00")}
+"""Regions that work office hours on weekdays (the others answer around the clock, the default calendar)."""
+REGION_POLICIES = {"west": TimePolicy(escalate_on_breach=False),
+                   "central": TimePolicy(give_up_action=GiveUpAction.ESCALATE, reminder_after_days=2)}
+"""Regions whose time policy differs from the default (escalate a breached SLA; remind a silent customer after 3
+days, resolve after 7)."""
+
+
+def _calendar(code: str, start: datetime) -> BusinessCalendar:
+    """Weekdays in the region's office hours, with a public holiday a month into the demo."""
+    zone, opens, closes = REGION_HOURS[code]
+    hours = tuple(WorkingHours(weekday=day, start=opens, end=closes) for day in list(Weekday)[:5])
+    return BusinessCalendar(time_zone=zone, hours=hours, holidays=((start + timedelta(days=30)).date(),))
+
+
+RECREDENTIALING = (("north", 100, True), ("south", 115, False), ("east", 60, False))
+"""Providers credentialed at the start until that many days later: north's is alerted at 120 and 90 days and then
+recredentialed for a full cycle; south's is alerted and lapses; east's, inside both alert points, is alerted once."""
+
+
+def _plan_recredentialing(plan: DemoPlan, start: datetime) -> None:
+    """The recredentialing cycle told by the timers: expiry alerts, a renewal in time, a lapse."""
+    for code, days, renewed in RECREDENTIALING:
+        _plan_credential_story(plan, start, code, days, renewed)
+
+
+def _plan_credential_story(plan: DemoPlan, start: datetime, code: str, days: int, renewed: bool) -> None:
+    ledger, provider_id = plan.ledger, uuid5(DEMO_NAMESPACE, f"recredentialing-{code}")
+    rep = Actor(id=f"rep-{code}-1", role=Role.REPRESENTATIVE)
+
+    def credential() -> None:
+        ledger.prospect_provider(ledger.context(rep), name=f"{REGIONS[code]} Imaging Centre", kind=ProviderKind.CLINIC,
+                                 region=code, provider_id=provider_id)
+        ledger.receive_application(ledger.context(rep), provider_id)
+        ledger.start_credentialing(ledger.context(rep), provider_id)
+        ledger.credential_provider(ledger.context(rep), provider_id, plan.clock.now.date() + timedelta(days=days))
+
+    plan.at(start + timedelta(hours=2), credential)
+    if renewed:  # a few days after the 90-day alert: a full 36-month cycle from then
+        plan.at(start + timedelta(days=days - 85), lambda: ledger.recredential_provider(ledger.context(rep),
+                                                                                        provider_id))
 
 
 @dataclass
@@ -447,8 +520,8 @@ def _plan_case(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]], provi
     if (category in POLICY_AREA and rng.random() < 0.25) or category is Category.RETURN_POLICY:
         area = POLICY_AREA.get(category, PolicyArea.OTHER)
         steps.append(lambda: ledger.flag_policy_issue(ctx(), case_id, area, "Policy causes repeat contacts"))
-    for step in steps:
-        plan.at(t, step)
+    for n, step in enumerate(steps):
+        plan.at(t, step if n == 0 else plan.on_case(case_id, step))
         t += timedelta(minutes=20 + rng.random() * 600)
 
 
