@@ -36,7 +36,7 @@ class TimePolicy(Frozen):
     """Escalate on a breached SLA; warn when `at_risk_percent` of a clock's business time has elapsed; remind
     the customer after `reminder_after_days` of waiting, give up after `give_up_after_days` (calendar days)."""
 
-    escalate_on_breach: bool = True
+    escalate_on_breach: Annotated[bool, Field(strict=True)] = True
     at_risk_percent: Annotated[int, Field(strict=True, ge=1, le=99)] = 80
     reminder_after_days: Days = 3
     give_up_after_days: Days = 7
