@@ -1,7 +1,9 @@
 """The regional coordinator's dashboard, read from the case queue and staff tables.
 
-Counts are of open cases now; durations, satisfaction and disputes are over a recent period (30 days
-by default), so the figures describe current practice and stay as fast to read as history grows.
+Counts are of the cases open in the view it is given: the live read models, or the same as of a past
+moment (`projections.view_as_of`, the same queries over the rows' versions dated up to then). Durations,
+satisfaction and disputes are over a recent period before `now` (30 days by default), so the figures
+describe current practice and stay as fast to read as history grows.
 Satisfaction counts the customers' survey answers given in the period (not closures: a case may have
 several answers, or none); disputes sum the amounts disputed and granted per currency, never converted.
 """
