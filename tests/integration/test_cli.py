@@ -11,8 +11,10 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -215,11 +217,25 @@ class TestReadModels:
         assert result.returncode == 1 and "there are: central, east, north, south, west" in result.stderr
 
 
+def first_escalation_alone_at_its_instant(data_dir: Path) -> tuple[str, dict[str, Any]]:
+    """A person's escalation, the only event at its instant (a breach escalates at the instant it is recorded)."""
+    ledger = build_ledger(_on[0].settings(data_dir), clock=SimulatedClock(NOW))
+    try:
+        for (record,) in query(data_dir, "SELECT originator_id FROM stored_events WHERE topic='CaseEscalated'"):
+            history = ledger.history(record if isinstance(record, UUID) else UUID(record))
+            for before, event in pairwise(history):
+                if event.type_name == "CaseEscalated" and event.actor.id != "timers" and (
+                        before.occurred_at < event.occurred_at):
+                    return str(event.originator_id), {"version": event.originator_version,
+                                                      "occurred_at": event.occurred_at.isoformat()}
+    finally:
+        ledger.close()
+    raise AssertionError("the demo escalated no case by hand")
+
+
 def test_history_as_of_prints_the_state_at_that_moment(tmp_path: Path) -> None:
     run(tmp_path, "demo", "--cases", "30", "--start", START)
-    case_id = str(query(tmp_path, "SELECT originator_id FROM stored_events WHERE topic='CaseEscalated'")[0][0])
-    events = json.loads(run(tmp_path, "history", case_id, "--json").stdout)
-    escalated = next(e for e in events if e["type"] == "CaseEscalated")
+    case_id, escalated = first_escalation_alone_at_its_instant(tmp_path)
     just_before = (datetime.fromisoformat(escalated["occurred_at"]) - timedelta(seconds=1)).isoformat()
     before = json.loads(run(tmp_path, "history", case_id, "--as-of", just_before).stdout)
     after = json.loads(run(tmp_path, "history", case_id, "--as-of", escalated["occurred_at"]).stdout)
