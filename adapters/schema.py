@@ -17,8 +17,10 @@ from adapters.database import Database
 
 __all__ = ["SCHEMA_VERSION", "SchemaNotReady", "check_schema", "migration_lock", "record_version", "stored_version"]
 
-SCHEMA_VERSION = 1
-"""Raise with every change to the stored tables, adding the step that upgrades from the one before."""
+SCHEMA_VERSION = 2
+"""Raise with every change to the stored tables, adding the step that upgrades from the one before. 2: the
+timers and their lease, the read models' history tables, the one-time sign-in codes (every step creates what is
+missing, so migrating from 1 is `caseledger db migrate`)."""
 _LOCK_KEY = 0x6361_7365_6D69_6772  # "casemigr"
 
 

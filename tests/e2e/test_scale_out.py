@@ -63,7 +63,7 @@ def test_migrations_started_together_all_succeed_and_leave_one_schema(database: 
     assert all(code == 0 for _, code in outcomes), outcomes
     again = cli(database, tmp_path, "db", "status")
     stdout, _ = again.communicate(timeout=60)
-    assert "schema version 1" in stdout and "0 events" in stdout
+    assert "schema version 2" in stdout and "0 events" in stdout
 
 
 @pytest.mark.slow
