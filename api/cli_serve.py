@@ -84,4 +84,5 @@ def run_server(settings: Settings, host: str, port: int, admin_token: bool) -> N
               f"{settings.database.display}")
     if admin_token:
         out.print(f"administrator token: {_token(settings, Role.ADMIN, None, 'admin')}", soft_wrap=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    # open live streams (GET /live/{region}) end by themselves at most this long after the server is told to stop
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)

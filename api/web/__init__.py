@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import dashboard, sign_in
+from api.web import dashboard, live, sign_in
 
 __all__ = ["STATIC", "mount"]
 
@@ -24,4 +24,5 @@ def mount(app: FastAPI) -> None:
     """Add the pages and their static files to the app."""
     app.include_router(sign_in.router)
     app.include_router(dashboard.router)
+    app.include_router(live.router)  # issue 17: live updates (Server-Sent Events)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

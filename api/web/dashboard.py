@@ -19,6 +19,7 @@ from api.problems import Problem
 from api.routes import common_problems as common_problems_routes
 from api.routes import regions as regions_routes
 from api.routes.records import READERS
+from api.web.live import live_source
 from api.web.render import PageRoute, page
 from api.web.session import SignedIn
 from domain.values import Moment
@@ -59,6 +60,7 @@ def region_dashboard(region: str, engine: AppDep, session: SignedIn, request: Re
                      as_of: str | None = None) -> Response:
     """The region's dashboard (as of `as_of` when given), with charts and every number as text."""
     moment = asked_moment(as_of)
+    live = None if moment else live_source(engine, region)  # from what the read models show before the figures
     figures = _dashboard(engine, session, region, moment)
     asked = moment or engine.ledger.clock()
     trend = [figures if weeks == 0 else _dashboard(engine, session, region, asked - timedelta(weeks=weeks))
@@ -67,7 +69,7 @@ def region_dashboard(region: str, engine: AppDep, session: SignedIn, request: Re
         engine=engine, principal=session.principal, now=moment, weeks=2, baseline_weeks=8, alpha=0.05, min_count=3,
         min_position=None)
     charts = _charts(figures, trend, [p.model_dump() for p in problems.problems if p.region == region])
-    return page(request, "dashboard.html", session=session, region=region, figures=figures, charts=charts,
+    return page(request, "dashboard.html", session=session, region=region, figures=figures, charts=charts, live=live,
                 as_of=as_of or "", as_of_value=(moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if moment else ""))
 
 
