@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import audit, dashboard, live, loop, network, sign_in
+from api.web import audit, cases, dashboard, live, loop, network, sign_in
 
 __all__ = ["STATIC", "mount"]
 
@@ -24,6 +24,7 @@ def mount(app: FastAPI) -> None:
     """Add the pages and their static files to the app."""
     app.include_router(sign_in.router)
     app.include_router(dashboard.router)
+    app.include_router(cases.router)  # issue 17: the case queue and the case page
     app.include_router(live.router)  # issue 17: live updates (Server-Sent Events)
     app.include_router(network.router)  # issue 17: the pipeline board and the contract register
     app.include_router(loop.router)  # issue 17: the coordinators' loop
