@@ -73,7 +73,8 @@ def demo(
     cases: Annotated[int, typer.Option(min=0, max=1_000_000, help="How many cases to open.")] = 200,
     seed: Annotated[int, typer.Option(help="Same seed, same network.")] = 1,
     start: Annotated[
-        datetime | None, typer.Option(help="Simulated start time (UTC); default 90 days before today.")
+        datetime | None, typer.Option(help="Simulated start time (UTC); default 90 days before today (earlier if the "
+                                      "network's story would not be over by now). Same seed and start, same network.")
     ] = None,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when the store already holds events.")
@@ -87,10 +88,18 @@ def demo(
             out.print(f"the store at {where} already holds events: not seeding")
             return
         raise CliError(f"the store at {where} is not empty: demo data goes into an empty store")
-    clock = SimulatedClock(_utc(start) if start else demo_start(datetime.now(UTC).date()))
+    now = datetime.now(UTC)
+    clock = SimulatedClock(_utc(start) if start else demo_start(now.date()))
     ledger = open_store(settings, must_exist=False, clock=clock)
     runner = open_runner(settings, ledger)
     plan = plan_demo(ledger, clock, cases=cases, seed=seed)
+    overrun = (plan.ends_at() or now) - now
+    if overrun > timedelta(0):  # the network's story must be over by now: no event dated in the future
+        if start is not None:
+            raise CliError(f"a demo of {cases} cases starting at {_utc(start).isoformat()} would record events until "
+                           f"{(plan.ends_at() or now).isoformat()}, after now: give an earlier --start")
+        clock.now -= timedelta(days=overrun.days + 1)  # whole days earlier: the same network, over by now
+        plan = plan_demo(ledger, clock, cases=cases, seed=seed)
     ledger.new_id = plan.new_id
     with progress_bar("seeding", len(plan)) as update:
         for done, _ in enumerate(plan.run(), start=1):
@@ -165,6 +174,8 @@ def history(
             "type": e.type_name,
             "occurred_at": e.occurred_at.isoformat(),
             "actor": e.actor.model_dump(mode="json"),
+            "correlation_id": str(e.correlation_id),
+            "causation_id": e.causation_id and str(e.causation_id),
             "data": e.model_dump(mode="json", exclude={"originator_id", "originator_version", "occurred_at",
                                                        "actor", "correlation_id", "causation_id"}),
         }

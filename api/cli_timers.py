@@ -68,7 +68,7 @@ def status(
         if rows:
             table = Table(title=title, box=box.SIMPLE)
             for column in ("due at", "purpose", "record", "region", "state"):
-                table.add_column(column)
+                table.add_column(column, overflow="fold")
             for timer in rows:
                 table.add_row(timer.due_at.isoformat(timespec="seconds"), timer.purpose,
                               f"{timer.kind} {timer.record_id}", timer.region or "", timer.state)
@@ -93,6 +93,8 @@ def run(
             return
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         stop, _ = stop_on_signals()
+        out.print(f"process manager {manager.owner} firing due timers every {settings.timer_interval_seconds:g} s "
+                  f"on {settings.database.display} (it waits while another holds the lease); Ctrl-C to stop")
         manager.run(stop, settings.timer_interval_seconds)
     finally:
         ledger.close()

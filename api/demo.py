@@ -98,6 +98,10 @@ class DemoPlan:
     def __len__(self) -> int:
         return len(self._queue)
 
+    def ends_at(self) -> datetime | None:
+        """The time of the last step planned."""
+        return max((when for when, _, _ in self._queue), default=None)
+
     def run(self) -> Iterator[None]:
         """Run every step in time order, firing each timer at its due time in between (the demo's own process
         manager, on its simulated clock); yields after each step so the caller can show progress."""

@@ -33,11 +33,13 @@ MEDIA_TYPE = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
           409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 415: "Unsupported media type",
           422: "Unprocessable content", 428: "Precondition required", 500: "Internal error",
-          503: "Read models are behind"}
+          503: "Service unavailable"}
+CODE_TITLES = {"read-models-behind": "Read models are behind", "clock-behind-record": "Server clock behind the record"}
+"""Titles of problem types that share a status with others of another kind."""
 WHEN = {401: "No valid token", 403: "Not this role or region", 404: "No such record", 405: "Not a method of this path",
         409: "Refused by the record's rules", 412: "The record moved on (If-Match)",
         413: "The body is over the size limit", 422: "A value breaks its rule (`field` names it)",
-        503: "Read models still behind `min_position`"}
+        503: "Read models still behind `min_position`, or this server's clock behind the record's last event"}
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 PARSE_ERROR = "There was an error parsing the body"
 """What FastAPI says, as a 400, of a body it could not read as JSON (not UTF-8, say)."""
@@ -98,8 +100,9 @@ def problem_response(status: int, code: str, detail: str, request: Request | Sco
                      headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     """The problem as a response; `request` (or a middleware's ASGI scope) gives its `instance`."""
     path = request.url.path if isinstance(request, Request) else str(request["path"])
-    body = {"type": f"urn:caseledger:problem:{code}", "title": TITLES.get(status, "Error"), "status": status,
-            "detail": detail, **extra, "instance": path}
+    title = CODE_TITLES.get(code, TITLES.get(status, "Error"))
+    body = {"type": f"urn:caseledger:problem:{code}", "title": title, "status": status, "detail": detail, **extra,
+            "instance": path}
     headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers or None)
 

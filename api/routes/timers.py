@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from adapters.hash_chain import ChainedRecorder
 from api.deps import AppDep, Principal, require_region, require_staff, role_guard
+from api.problems import problem_responses
 from domain.timer import TimerState
 from domain.values import Code, Role
 
@@ -62,7 +63,8 @@ class TimersPublic(BaseModel):
     timers: list[TimerPublic]
 
 
-@router.get("", response_model=TimersPublic, summary="Timers due, late, fired, cancelled or dropped")
+@router.get("", response_model=TimersPublic, summary="Timers due, late, fired, cancelled or dropped",
+            responses=problem_responses(404))
 def list_timers(
     engine: AppDep, principal: ReaderDep,
     state: Annotated[Listing, Query(description="Which to list; `late`: due and past their time.")] = Listing.LATE,
@@ -76,6 +78,8 @@ def list_timers(
         if region is not None:
             require_region(principal, region)
         region = principal.region
+    elif region is not None:
+        engine.ledger.region(region)  # RecordNotFound (404) for a region there is not
     recorder = engine.ledger.recorder
     assert isinstance(recorder, ChainedRecorder)
     now = engine.ledger.clock()

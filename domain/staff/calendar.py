@@ -115,15 +115,17 @@ class BusinessCalendar(Frozen):
         if rules.always:
             return (start + business).astimezone(zone)
         remaining = business
-        for opens, closes in _periods(rules, start, _day_limit(rules, business)):
+        days = _day_limit(rules, business)
+        for opens, closes in _periods(rules, start, days):
             if closes <= start:
                 continue
             opens = max(opens, start)
             if closes - opens >= remaining:
                 return (opens + remaining).astimezone(zone)
             remaining -= closes - opens
-        raise InvalidValue("calendar", f"{business} of working time is not reached before year 9000 on this "
-                                       "calendar: give it more working hours")
+        raise InvalidValue("calendar", f"{business} of working time is not reached within {days} days of "
+                                       f"{start.date().isoformat()} on this calendar: give it more working hours or "
+                                       "fewer holidays")
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """The working time in [a, b): zero when b is not after a."""
@@ -200,9 +202,10 @@ def _periods(rules: _Rules, start: datetime, days: int) -> Iterator[tuple[dateti
 
 
 def _day_limit(rules: _Rules, business: timedelta) -> int:
-    """Enough local days to hold `business` working time, with room for holidays and daylight-saving changes."""
+    """Enough local days to hold `business` working time, with room for daylight-saving changes and for holidays
+    (each may close a whole working week, when a week has one working day)."""
     weeks = math.ceil(business / rules.weekly)
-    return len(rules.holidays) + 7 * (4 + 2 * weeks)
+    return 7 * (len(rules.holidays) + 4 + 2 * weeks)
 
 
 def _instant(day: date, wall: time, zone: ZoneInfo) -> datetime:

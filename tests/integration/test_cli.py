@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,24 @@ class TestDemo:
         assert result.returncode == 1
         assert result.stderr.strip().endswith("demo data goes into an empty store")
         assert run(tmp_path, "demo", "--if-empty").stdout.startswith("the store at")
+
+
+    def test_a_demo_records_nothing_after_now(self, tmp_path: Path) -> None:
+        """Its story (and the timers it fires) is over by now, so the first command after it is not refused
+        for a record dated in the future."""
+        run(tmp_path, "demo", "--cases", sized(60))
+        ledger = build_ledger(_on[0].settings(tmp_path), clock=SimulatedClock(NOW))
+        try:
+            last = max(entry.event.occurred_at for entry in ledger.read_log())
+        finally:
+            ledger.close()
+        assert last <= datetime.now(UTC)
+
+    def test_a_demo_that_would_end_after_now_is_refused_in_one_line(self, tmp_path: Path) -> None:
+        start = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+        result = run(tmp_path, "demo", "--cases", "60", "--start", start, check=False)
+        assert result.returncode == 1 and result.stderr.count("\n") == 1
+        assert "after now: give an earlier --start" in result.stderr
 
 
 class TestReading:
