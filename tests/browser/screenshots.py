@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.browser.conftest import DemoServer, Offline, open_context, seed_demo
 from tests.components import chromium, missing
@@ -24,7 +24,7 @@ DOCS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 def photograph(demo: DemoServer, into: Path) -> list[Path]:
-    """The sign-in page, and the north coordinator's dashboard at a desktop's and a phone's width."""
+    """The sign-in page, the north coordinator's dashboard at a desktop's and a phone's width, then the case pages."""
     into.mkdir(parents=True, exist_ok=True)
     shots = []
     with sync_playwright() as driver:
@@ -42,9 +42,27 @@ def photograph(demo: DemoServer, into: Path) -> list[Path]:
             shots.append(into / f"{name}.png")
             page.screenshot(path=shots[-1], full_page=True)
             context.close()
+        shots += photograph_cases(browser, offline, demo, into)
         browser.close()
     if offline.outside:
         raise SystemExit(f"the pages sent requests off this machine: {offline.outside}")
+    return shots
+
+
+def photograph_cases(browser: Browser, offline: Offline, demo: DemoServer, into: Path) -> list[Path]:
+    """The north coordinator's case queue, and the page of its first escalated case (the top of its timeline)."""
+    context = open_context(browser, offline, width=1280)
+    page = context.new_page()
+    page.goto(demo.link())
+    page.wait_for_url("**/dashboard/north")
+    page.goto(f"{demo.base}/queue")
+    shots = [into / "queue.png", into / "case.png"]
+    page.screenshot(path=shots[0], full_page=True)
+    page.goto(f"{demo.base}/queue?status=escalated")
+    page.locator("tr[data-case] a").first.click()
+    page.wait_for_url("**/case/**")
+    page.screenshot(path=shots[1], full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 2000})
+    context.close()
     return shots
 
 
