@@ -243,3 +243,24 @@ def test_the_queue_and_the_case_page_have_no_serious_accessibility_violation(
         sized_page.eval_on_selector_all("details", "nodes => nodes.forEach(node => { node.open = true; })")
         sized_page.add_script_tag(path=AXE)
         assert sized_page.evaluate(SERIOUS) == [], path
+
+
+def test_a_manager_chooses_the_queues_region_and_gets_no_forms(browser: Browser, offline: Offline,
+                                                               demo: DemoServer) -> None:
+    south = Api(demo, Role.COORDINATOR, "south", "coord-south")
+    case_id = south.open_case("south")
+    context = open_context(browser, offline)
+    page = context.new_page()
+    sign_in(page, demo, role="manager", region=None, subject="manager-1")
+    page.goto(f"{demo.base}/queue")
+    page.get_by_label("Region").select_option("south")
+    page.get_by_label("Sort by").select_option("age")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/queue?*region=south*")
+    regions = page.locator("tr[data-case] td:nth-child(6)").all_inner_texts()
+    assert regions and set(regions) == {"south"}
+    page.goto(f"{demo.base}/case/{case_id}")
+    expect(page.locator("h1")).to_contain_text("Web test case")
+    assert forms_on(page) == set()
+    expect(page.get_by_text("Your role reads cases; it sends them no commands.")).to_be_visible()
+    context.close()
