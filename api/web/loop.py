@@ -51,7 +51,10 @@ def problems(engine: AppDep, session: SignedIn, request: Request) -> Response:
         min_position=None).model_dump(mode="json")
     charts = {"problems": [{"area": p["policy_area"], "labels": [w["week"] for w in p["weeks"]],
                             "values": [w["flags"] for w in p["weeks"]]} for p in found["problems"]]}
-    return page(request, "loop_problems.html", session=session, found=found, charts=charts)
+    flagged = [i for i, p in enumerate(found["problems"]) if any(w["flags"] for w in p["weeks"])]
+    quiet = [i for i, p in enumerate(found["problems"]) if not any(w["flags"] for w in p["weeks"])]
+    return page(request, "loop_problems.html", session=session, found=found, charts=charts, flagged=flagged,
+                quiet=quiet)
 
 
 @router.get("/loop/meetings")
@@ -82,8 +85,9 @@ def proposal(record_id: UUID, engine: AppDep, session: SignedIn, request: Reques
     found = read_record(proposals_routes.router, "proposal:get", engine, session, record_id)
     effect = found.get("effect")
     charts = {"effect": {"labels": [row["region"] for row in effect["regions"]], "series": {
-        "before (cases a week)": [row["before"]["rate_per_week"] for row in effect["regions"]],
-        "after (cases a week)": [row["after"]["rate_per_week"] for row in effect["regions"]]}}} if effect else {}
+        "weeks before: cases a week": [row["before"]["rate_per_week"] for row in effect["regions"]],
+        "weeks from the change: cases a week": [row["after"]["rate_per_week"] for row in effect["regions"]]}}} \
+        if effect else {}  # (the page's JSON has its keys sorted: these read in order)
     return page(request, "loop_proposal.html", session=session, proposal=found, effect=effect, charts=charts)
 
 
