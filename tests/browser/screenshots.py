@@ -43,6 +43,7 @@ def photograph(demo: DemoServer, into: Path) -> list[Path]:
             page.screenshot(path=shots[-1], full_page=True)
             context.close()
         shots += photograph_cases(browser, offline, demo, into)
+        shots += photograph_network_and_loop(browser, offline, demo, into)
         browser.close()
     if offline.outside:
         raise SystemExit(f"the pages sent requests off this machine: {offline.outside}")
@@ -63,6 +64,38 @@ def photograph_cases(browser: Browser, offline: Offline, demo: DemoServer, into:
     page.wait_for_url("**/case/**")
     page.screenshot(path=shots[1], full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 2000})
     context.close()
+    return shots
+
+
+def photograph_network_and_loop(browser: Browser, offline: Offline, demo: DemoServer, into: Path) -> list[Path]:
+    """The pipeline board, the contract register (a manager's, two years ahead), the common problems, the measured
+    proposal, and an auditor's trail of a closed case."""
+    shots = []
+    for person, pages in ((("coordinator", "north", "coord-north"), (
+            ("pipeline", "/network/providers"), ("common-problems", "/loop/problems"), ("proposal", None))),
+            (("manager", None, "manager-1"), (("contracts", "/network/contracts?expiring_within_days=730"),)),
+            (("auditor", None, "auditor"), (("audit", None),))):
+        context = open_context(browser, offline, width=1280)
+        page = context.new_page()
+        role, region, subject = person
+        page.goto(demo.link(role=role, region=region, subject=subject))
+        page.wait_for_url("**/dashboard**")
+        for name, path in pages:
+            if name == "proposal":
+                page.goto(f"{demo.base}/loop/proposals")
+                page.locator("[data-proposal] a").first.click()
+                page.wait_for_url("**/loop/proposals/**")
+            elif name == "audit":
+                page.goto(f"{demo.base}/queue?status=closed")
+                case = page.locator("tr[data-case]").first.get_attribute("data-case")
+                page.goto(f"{demo.base}/auditor?record_id={case}")
+            else:
+                page.goto(f"{demo.base}{path}")
+            if page.locator("canvas[data-chart]").count():
+                page.wait_for_function("() => Object.keys(Chart.instances).length > 0")
+            shots.append(into / f"{name}.png")
+            page.screenshot(path=shots[-1], full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1600})
+        context.close()
     return shots
 
 
