@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -23,7 +24,7 @@ def test_an_action_due_in_a_moment_is_flagged_overdue_by_the_server_itself(clien
     due = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     client.post(f"/cases/{case['id']}/schedule-action", headers=REP, json={
         "action_id": "call-1", "kind": "call_back", "due_at": due, "details": "Call back"}).raise_for_status()
-    deadline, fired = time.monotonic() + 30, []
+    deadline, fired = time.monotonic() + 30, list[dict[str, Any]]()
     while not fired and time.monotonic() < deadline:
         time.sleep(0.2)
         listing = client.get("/timers", params={"state": "fired", "region": "north"}, headers=COORDINATOR).json()
