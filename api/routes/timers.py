@@ -4,6 +4,7 @@ Administrators, managers and auditors see every region's; a coordinator sees the
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -91,7 +92,4 @@ def list_timers(
         as_of=now, region=region,
         counts={name: StateCount(count=counts.get(name, (0, 0, None))[0], late=counts.get(name, (0, 0, None))[1])
                 for name in (TimerState.DUE, TimerState.FIRED, TimerState.CANCELLED, TimerState.DROPPED)},
-        timers=[TimerPublic(id=row.id, record_id=row.record_id, kind=row.kind, region=row.region, purpose=row.purpose,
-                            due_at=row.due_at, state=row.state, late=row.late(now), set_position=row.set_position,
-                            ended_position=row.ended_position, fired_at=row.fired_at, outcome=row.outcome)
-                for row in rows])
+        timers=[TimerPublic(**asdict(row), late=row.late(now)) for row in rows])

@@ -4,7 +4,7 @@ reminder and expiry), a second firing refused, one lease per store."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
@@ -37,6 +37,14 @@ def wanted(ledger: CaseLedger, record_id: UUID) -> dict[str, str]:
 
 def caused_by(ledger: CaseLedger, record_id: UUID, timer: UUID) -> list[str]:
     return [event.type_name for event in ledger.history(record_id) if event.causation_id == timer]
+
+
+def until_expiry(ledger: CaseLedger, clock: SimulatedClock, provider_id: UUID, days: int) -> date:
+    """Move the clock to `days` before the provider's credential expires; returns the expiry."""
+    expiry = ledger.get(Provider, provider_id).credential_expires_on
+    assert expiry is not None
+    clock.advance(timedelta(days=(expiry - clock().date()).days - days))
+    return expiry
 
 
 def test_a_credential_sets_its_alerts_and_lapse_and_each_fires_once_as_a_command_caused_by_it(
@@ -80,9 +88,7 @@ def test_recredentialing_cancels_the_old_timers_and_sets_new_ones(ledger: CaseLe
 
 def test_a_timer_fires_once_however_often_it_is_fired(ledger: CaseLedger, clock: SimulatedClock) -> None:
     provider_id = member(ledger)
-    expiry = ledger.get(Provider, provider_id).credential_expires_on
-    assert expiry is not None
-    clock.advance(timedelta(days=(expiry - clock().date()).days - 110))
+    until_expiry(ledger, clock, provider_id, 110)
     (timer,) = recorder(ledger).due_timers(clock())
     ledger.fire_timer(timer)
     with pytest.raises((TimerNotWanted, ConcurrentUpdate)):
@@ -94,9 +100,7 @@ def test_a_stale_firing_of_a_replaced_timer_is_refused_whole(ledger: CaseLedger,
     """A timer cancelled after a process manager read it (the record moved it) fires nothing: the fired mark
     and the command's events commit together or not at all."""
     provider_id = member(ledger)
-    expiry = ledger.get(Provider, provider_id).credential_expires_on
-    assert expiry is not None
-    clock.advance(timedelta(days=(expiry - clock().date()).days - 110))
+    expiry = until_expiry(ledger, clock, provider_id, 110)
     (stale,) = recorder(ledger).due_timers(clock())
     ledger.recredential_provider(ledger.context(REP), provider_id, expiry + timedelta(days=1))
     (fresh,) = recorder(ledger).due_timers(clock())
@@ -139,9 +143,7 @@ def test_one_process_manager_holds_the_lease_until_it_expires(ledger: CaseLedger
 
 def test_a_refused_timer_is_dropped_with_its_reason(ledger: CaseLedger, clock: SimulatedClock) -> None:
     provider_id = member(ledger)
-    expiry = ledger.get(Provider, provider_id).credential_expires_on
-    assert expiry is not None
-    clock.advance(timedelta(days=(expiry - clock().date()).days - 110))
+    until_expiry(ledger, clock, provider_id, 110)
     (timer,) = recorder(ledger).due_timers(clock())
     ledger.fire_timer(timer)
     recorder(ledger).drop_timer(timer.id, "already fired")  # a drop never overrides a fired timer
@@ -152,9 +154,7 @@ def test_a_refused_timer_is_dropped_with_its_reason(ledger: CaseLedger, clock: S
 def test_a_credential_found_inside_both_alert_points_is_alerted_once_at_90_days(
         ledger: CaseLedger, clock: SimulatedClock) -> None:
     provider_id = member(ledger)
-    expiry = ledger.get(Provider, provider_id).credential_expires_on
-    assert expiry is not None
-    clock.advance(timedelta(days=(expiry - clock().date()).days - 60))
+    until_expiry(ledger, clock, provider_id, 60)
     assert ProcessManager(ledger).run_once().fired == 1
     alerts = [event for event in ledger.history(provider_id) if event.type_name == "CredentialExpiryAlerted"]
     assert [getattr(event, "days_before") for event in alerts] == [90]  # noqa: B009 - one event type
