@@ -71,6 +71,9 @@ ACTION_FOR = {
 }
 CASE_ENDINGS = ["new", "triaged", "in_progress", "escalated", "waiting_on_customer", "resolved", "closed", "reopened"]
 CASE_WEIGHTS = [4, 6, 14, 8, 6, 14, 44, 4]
+IN_PROGRESS_ENDINGS = ("new", "triaged", "in_progress", "waiting_on_customer")
+"""Cases the demo leaves being worked: opened in its last `RECENT` days."""
+RECENT = timedelta(days=2)
 PROVIDER_ENDINGS = ["prospect", "contacted", "applied", "credentialing", "credentialed", "rejected", "active",
                     "suspended", "terminated"]
 PROVIDER_WEIGHTS = [6, 8, 6, 5, 4, 3, 58, 5, 5]
@@ -151,7 +154,9 @@ def plan_demo(ledger: CaseLedger, clock: SimulatedClock, cases: int, seed: int) 
     span = timedelta(days=77)
     told = STORY_CASES + LOOP_CASES if cases >= STORIES_FROM else 0  # the stories' cases are among those asked for
     for _ in range(cases - told):
-        _plan_case(plan, start + timedelta(days=10) + span * plan.rng.random(), staff, providers)
+        share = plan.rng.random()
+        _plan_case(plan, start + timedelta(days=10) + span * share, staff, providers,
+                   recent=start + timedelta(days=10) + span - RECENT * (1 - share))
     if told:
         _plan_case_stories(plan, start + timedelta(days=75), staff, providers)
         plan_coordinators_loop(plan, start)
@@ -485,15 +490,19 @@ def _disputed_contract(
     return None, None
 
 
-def _plan_case(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]], providers: dict[str, list[DemoProvider]]
-               ) -> None:
-    """One case, opened at `t`, taken as far as a randomly chosen ending."""
+def _plan_case(plan: DemoPlan, t: datetime, staff: dict[str, list[Actor]], providers: dict[str, list[DemoProvider]],
+               recent: datetime | None = None) -> None:
+    """One case, opened at `t` (at `recent` if it is still being worked at the end: work in progress is recent,
+    as in a real queue, where a case left open for weeks would long have breached its SLA), taken as far as a
+    randomly chosen ending."""
     rng, ledger = plan.rng, plan.ledger
     region = rng.choice(list(REGIONS))
     rep = rng.choice(staff[region])
     category = rng.choice(list(Category))
     priority = rng.choices(list(Priority), [2, 5, 3, 1])[0]
     ending = rng.choices(CASE_ENDINGS, CASE_WEIGHTS)[0]
+    if recent is not None and ending in IN_PROGRESS_ENDINGS:
+        t = recent
     escalates = ending == "escalated" or (ending in ("resolved", "closed") and rng.random() < 0.15)
     case_id = plan.new_id()
     provider_id, contract_id = _disputed_contract(rng, providers, region, category)
