@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -139,7 +140,7 @@ class ChainedRecorder(ABC):
 
     # -- timers (adapters/timer_store.py) ---------------------------------------------------------
 
-    @property
+    @cached_property
     def timer_table(self) -> TimerTable:
         return TimerTable(self.mark)
 
