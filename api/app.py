@@ -24,6 +24,7 @@ from api.routes import meetings as meetings_routes
 from api.routes import proposals as proposals_routes
 from api.routes import timers as timers_routes
 from api.settings import Settings
+from api.web import ErrorPages
 from api.web import mount as mount_web_pages
 
 __all__ = ["create_app"]
@@ -79,6 +80,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = system_clock)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(NoNulInQuery)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(ErrorPages)  # issue 17: outermost, so a browser gets the middleware's refusals as pages
     return app
 
 

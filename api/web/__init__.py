@@ -2,6 +2,8 @@
 
 `session` signs a browser in (a cookie carrying the principal), `csrf` guards every form, `render` turns a
 template or a refusal into a page, and one module per page group holds its routes (`sign_in`, `dashboard`).
+`error_pages.ErrorPages`, added by the app as its outermost middleware, answers a browser the refusals made
+before a page's route runs (an unknown path, a NUL in the query, a body too large) as pages too.
 Static files (stylesheet, page scripts and the vendored htmx and Chart.js) are served from `static/`. The
 routes are kept out of the OpenAPI document: they are pages, not part of the API's contract.
 """
@@ -14,8 +16,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.web import audit, cases, dashboard, live, loop, network, sign_in
+from api.web.error_pages import ErrorPages
 
-__all__ = ["STATIC", "mount"]
+__all__ = ["STATIC", "ErrorPages", "mount"]
 
 STATIC = Path(__file__).parent / "static"
 

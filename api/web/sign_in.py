@@ -71,7 +71,7 @@ def home(request: Request, engine: AppDep) -> Response:
 def sign_in_with_token(request: Request, engine: AppDep, token: Annotated[str, Form(max_length=4096)] = "",
                        csrf_secret: Annotated[str, Form(alias="csrf", max_length=64)] = "") -> Response:
     """A bearer token from the form becomes a session lasting no longer than the token."""
-    csrf.check(request.cookies.get(csrf.PRE_SESSION_COOKIE), csrf_secret)
+    csrf.check_post(request, request.cookies.get(csrf.PRE_SESSION_COOKIE), csrf_secret)
     try:
         principal = read_token(engine.secret, token.strip())
         _check_person(engine, principal)
@@ -110,7 +110,7 @@ def sign_out(request: Request, engine: AppDep,
     """The session cookie is cleared; back to the sign-in page."""
     session = read_session(request, engine.secret)
     if session is not None:
-        csrf.check(session.csrf, csrf_secret)
+        csrf.check_post(request, session.csrf, csrf_secret)
     response = RedirectResponse("/", status_code=303)
     response.headers.update(HEADERS)
     clear_session(response, request)
