@@ -31,10 +31,11 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppDep, Engine, require_region, require_role, require_staff
+from api.problems import Problem
 from api.routes.records import READERS
 from api.web.render import PageRoute
 from api.web.session import Session, SignedIn
-from domain.errors import DomainError
+from domain.errors import DomainError, RecordNotFound
 from domain.event import DomainEvent
 
 __all__ = ["HEARTBEAT_SECONDS", "RELEVANT", "LiveHub", "live_source", "message", "router"]
@@ -182,23 +183,44 @@ async def stream(engine: Engine, session: Session, region: str, after: int, hub:
         hub.unsubscribe(entry)
 
 
-def start_from(engine: Engine, last_event_id: str | None, after: int | None) -> int:
+def asked_position(after: str) -> int | None:
+    """`?after=`: a log position; empty is absent, as the other pages read an empty value."""
+    after = after.strip()
+    if not after:
+        return None
+    if not after.isascii() or not after.isdigit():
+        raise Problem(422, "invalid-request", f"after: {after[:40]!r} is not a log position (a whole number from 0)",
+                      field="after")
+    return int(after)
+
+
+def start_from(engine: Engine, region: str, last_event_id: str | None, after: int | None) -> int:
     """Where a stream starts: after the browser's last event (on a reconnect), else after `after` (the
-    position its page was rendered at), else at the log's head; never beyond the head."""
+    position its page was rendered at), else at the log's head. The region must exist and `after` be no
+    further than the head, as the dashboard and `min_position` require; a browser's Last-Event-ID is only
+    clamped (a stream it resumes was this server's)."""
+    with engine.runner.store.reader() as view:
+        if view.get("regions", {"code": region}) is None:
+            raise RecordNotFound("region", region)
     head = engine.ledger.head()
+    if after is not None and after > head:
+        raise Problem(422, "invalid-request", f"after {after} is beyond the log's head ({head}): pass the position "
+                      "the dashboard's page gave", field="after")
     if last_event_id is not None and last_event_id.strip().isdigit():
         return min(int(last_event_id.strip()), head)
-    return head if after is None else min(after, head)
+    return head if after is None else after
 
 
 @router.get("/live/{region}")
 async def live(region: str, engine: AppDep, session: SignedIn, request: Request,
-               after: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+               after: Annotated[str, Query(max_length=20)] = "",
                last_event_id: Annotated[str | None, Header(max_length=32)] = None) -> Response:
-    """The region's escalations and SLA warnings as they are appended (Server-Sent Events)."""
+    """The region's escalations and SLA warnings as they are appended (Server-Sent Events). Refused before
+    streaming as the dashboard is: a role or region not the person's (403), a region that does not exist
+    (404), a position past the log's head (422)."""
     require_role(session.principal, *READERS)
     require_region(session.principal, region)
-    start = await run_in_threadpool(start_from, engine, last_event_id, after)
+    start = await run_in_threadpool(start_from, engine, region, last_event_id, asked_position(after))
     return StreamingResponse(stream(engine, session, region, start, hub_of(request, engine)),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no",

@@ -4,6 +4,7 @@ reload; the stream carries the region's events only, each with its log position,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -73,6 +74,35 @@ def test_an_escalation_made_through_the_api_appears_on_an_open_dashboard(open_as
     expect(page.locator("#live-status")).to_contain_text("escalated")
     assert page.evaluate("() => window.notReloaded === true")
     assert page.url == f"{demo.base}/dashboard/north"
+
+
+SOURCES = """(() => {  // every EventSource the page opens, kept where the test can see whether it is closed
+  const Opened = window.EventSource;
+  window.sources = [];
+  window.EventSource = class extends Opened {
+    constructor(...args) { super(...args); window.sources.push(this); }
+  };
+})();"""
+
+
+def test_a_dashboard_shown_as_of_a_past_moment_closes_its_stream_and_says_nothing(
+        open_as: Opener, demo: DemoServer) -> None:
+    page = open_as(NORTH)
+    page.add_init_script(SOURCES)
+    page.goto(f"{demo.base}/dashboard/north")
+    expect(page.locator("#live-status")).to_contain_text("Live", timeout=ARRIVES_WITHIN_MS)
+    past = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Show as of (UTC)").fill(past)
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#dashboard:not([data-live])")).to_be_attached()
+    expect(page.locator("#live-status")).to_have_text("")
+    assert page.evaluate("() => window.sources.every(source => source.readyState === EventSource.CLOSED)")
+    witness = open_as(NORTH)  # a dashboard showing now, to know when the escalation has been streamed
+    witness.goto(f"{demo.base}/dashboard/north")
+    expect(witness.locator("#live-status")).to_contain_text("Live", timeout=ARRIVES_WITHIN_MS)
+    escalated_case(demo, "north", "Escalated while the past is shown")
+    expect(witness.locator("#live-status")).to_contain_text("escalated", timeout=ARRIVES_WITHIN_MS)
+    expect(page.locator("#live-status")).to_have_text("")
 
 
 def test_a_foreign_regions_events_never_arrive(north_client: httpx.Client, demo: DemoServer) -> None:
