@@ -202,17 +202,18 @@ def fields_of(form: CommandForm, case: Case, region: Region, values: Mapping[str
 
 def body_of(path: str, sent: Mapping[str, str]) -> BaseModel:
     """A sent form as the route's request body: empty inputs left out, a time without an offset read as UTC
-    (a browser's datetime-local); a value the body refuses is an `InvalidValue` naming the field, as the API's
-    422 does."""
+    (a browser's datetime-local); a value the body refuses is an `InvalidValue` in the API's own words (its
+    422's detail and field: `body.reason: ...`). Blanks typed into an input are sent as typed, so the body's
+    rule refuses them as the API would, rather than as a field left out."""
     model = command_body(path)
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        value = sent.get(name, "").strip()
+        value = sent.get(name, "")
         if not value:
             continue
         if _kind(name, info.annotation) == "datetime":
             try:
-                moment = datetime.fromisoformat(value)
+                moment = datetime.fromisoformat(value.strip())
             except ValueError:
                 raise InvalidValue(name, f"{value[:40]!r} is not a time: give one like 2026-03-01T09:00 (UTC)"
                                    ) from None
@@ -223,4 +224,4 @@ def body_of(path: str, sent: Mapping[str, str]) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        raise InvalidValue(".".join(str(part) for part in first["loc"]) or "the form", first["msg"]) from None
+        raise InvalidValue(".".join(str(part) for part in ("body", *first["loc"])), first["msg"]) from None

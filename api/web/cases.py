@@ -52,6 +52,8 @@ CHOICES: dict[str, list[str]] = {
 }
 CONFLICT = ("This case changed after your page showed it: its state now is below, and what you typed is kept. "
             "Check it, then send the form again.")
+NO_VERSION = "the form did not say which version of the case it changes: reload the case"
+"""A form that does not carry the version it showed would run its command on whatever the case has become."""
 
 
 def _choice(name: str, value: str) -> str | None:
@@ -104,7 +106,9 @@ def case_page(case_id: UUID, engine: AppDep, session: SignedIn, request: Request
     context = _case_context(engine, session, case_id, version)
     if request.headers.get("HX-Request") == "true" and version is not None:
         return page(request, "case_state.html", session=session, **context)
-    form = BY_PATH.get(done)
+    form = BY_PATH.get(done)  # a command the page knows, else no banner
+    if position is not None and position > engine.ledger.head():
+        position = None  # not a position a command answered: the back link would ask the queue for the future
     return page(request, "case.html", session=session, **context, position=position,
                 done=f"{form.title}: done." if form else None)
 
@@ -116,7 +120,7 @@ async def send_command(case_id: UUID, command: str, request: Request, engine: Ap
     kept (a conflict: the case as it is now)."""
     session = await run_in_threadpool(signed_in, request, engine)
     sent = {name: value for name, value in (await request.form()).items() if isinstance(value, str)}
-    csrf.check(session.csrf, sent.get("csrf"))
+    csrf.check_post(request, session.csrf, sent.get("csrf"))
     return await run_in_threadpool(_send, engine, session, request, case_id, command, sent)
 
 
@@ -124,21 +128,23 @@ def _send(engine: Engine, session: Session, request: Request, case_id: UUID, com
           sent: Mapping[str, str]) -> Response:
     if command not in BY_PATH:
         raise Problem(404, "not-found", f"the case page has no form {command[:40]!r}")
-    shown_version = sent.get("version", "")
+    shown_version = sent.get("version", "").strip()
     try:
         guard = record_guard(Case, cases_routes.COMMANDS[command])
         principal = guard(record_id=case_id, engine=engine, principal=session.principal)
+        if not shown_version:  # always conditional: a form runs its command on the case it showed, or not at all
+            raise Problem(428, "version-required", NO_VERSION, field="version")
         body = body_of(command, sent)
         accepted = command_route(command).endpoint(record_id=case_id, body=body, engine=engine,
                                                    principal=principal, response=Response(),
-                                                   if_match=f'"{shown_version}"' if shown_version else None)
+                                                   if_match=f'"{shown_version}"')
     except (Problem, DomainError) as error:
         status, message = ((error.status, error.detail) if isinstance(error, Problem)
                            else (_domain_status(error), error.message))
         if status in (403, 404) and not _readable(engine, session, case_id):
             raise
         context = _case_context(engine, session, case_id, None)
-        failed = {"command": command, "message": message, "values": dict(sent),
+        failed = {"command": command, "status": status, "message": message, "values": dict(sent),
                   "conflict": CONFLICT if isinstance(error, VersionMismatch) else None}
         return page(request, "case.html", status, session=session, **context, failed=failed, position=None,
                     done=None)

@@ -152,9 +152,23 @@ def test_a_refused_command_shows_its_reason_in_words_keeping_the_input(
     with page.expect_response(f"**/case/{case_id}/assign") as sent:
         page.get_by_role("button", name="Assign").click()
     assert sent.value.status == 409
+    expect(page.get_by_role("alert").get_by_role("heading")).to_have_text("Refused (409)")
     expect(page.get_by_role("alert")).to_contain_text(f"is already assigned to {representative}")
-    expect(page.get_by_role("alert")).not_to_contain_text("409")
     expect(page.get_by_label("Representative")).to_have_value(representative)
+
+
+def test_a_blank_reason_is_refused_in_the_apis_own_words(page: Page, demo: DemoServer, coordinator: Api) -> None:
+    case_id, _ = triaged_and_assigned(coordinator)
+    api_answer = coordinator.http.post(f"/cases/{case_id}/escalate", json={"reason": "   "})
+    assert api_answer.status_code == 422
+    page.goto(f"{demo.base}/case/{case_id}")
+    page.locator('[data-form="escalate"] summary').click()
+    page.locator("#escalate-reason").fill("   ")
+    page.get_by_role("button", name="Escalate to the coordinator").click()
+    alert = page.get_by_role("alert")
+    expect(alert.get_by_role("heading")).to_have_text("Refused (422)")
+    expect(alert.locator("[data-refusal]")).to_have_text(api_answer.json()["detail"])
+    assert coordinator.case(case_id)["status"] == "in_progress"
 
 
 def test_a_stale_form_shows_the_conflict_in_words_and_sends_once_checked(
@@ -243,6 +257,34 @@ def test_the_queue_and_the_case_page_have_no_serious_accessibility_violation(
         sized_page.eval_on_selector_all("details", "nodes => nodes.forEach(node => { node.open = true; })")
         sized_page.add_script_tag(path=AXE)
         assert sized_page.evaluate(SERIOUS) == [], path
+
+
+def within(page: Page, selector: str) -> list[str]:
+    """The nodes matching `selector` that are not wholly inside the viewport's width (each by its text)."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    outside = []
+    for node in page.locator(selector).all():
+        box = node.bounding_box()
+        if box is None or box["x"] < 0 or box["x"] + box["width"] > width:
+            outside.append(f"{node.inner_text()!r} at {box}")
+    return outside
+
+
+def test_at_a_phones_width_the_queues_flags_and_a_cases_clocks_are_on_screen(
+        browser: Browser, offline: Offline, demo: DemoServer, signed_in_coordinator: dict[str, Any]) -> None:
+    context = open_context(browser, offline, width=WIDTHS["phone"], storage_state=signed_in_coordinator)
+    page = context.new_page()
+    page.goto(f"{demo.base}/queue")
+    breached = page.locator("tr[data-case]:has(.tag.breached)").first
+    expect(breached).to_be_visible()
+    row = f'tr[data-case="{breached.get_attribute("data-case")}"]'
+    assert within(page, f"{row} .tag") == []
+    assert within(page, f'{row} [data-column="assignee"], {row} [data-column="due"], {row} a') == []
+    breached.locator("a").click()
+    page.wait_for_url("**/case/*")
+    assert page.locator("tr[data-clock]").count() > 0
+    assert within(page, "tr[data-clock] th, tr[data-clock] td") == []
+    context.close()
 
 
 def test_a_manager_chooses_the_queues_region_and_gets_no_forms(browser: Browser, offline: Offline,
