@@ -26,10 +26,11 @@ from domain.network.contract import Party
 from domain.network.provider import ProviderKind
 from domain.timer import TimerState
 from tests.conftest import Backend, staff_regions
-from tests.e2e.conftest import start_server
+from tests.e2e.conftest import CASELEDGER, SECRET, start_server
 from tests.factories import EVIDENCE, REP, terms
+from tests.ports import free_port
 
-ROUNDS, PAIRS = 8, 40
+ROUNDS, PAIRS = 8, 50
 """Rounds of the drill, and providers seeded per round, each with a contract: four timers due at once per pair
 (the two alerts of a credential that expires in a month -- the first to fire gives the 90-day alert, which makes
 the other moot --, the renewal reminder and the expiry of a contract whose terms ran out years ago)."""
@@ -78,13 +79,18 @@ def drill(backend: Backend, tmp_path: Path, servers: int) -> None:
     try:
         for round_ in range(ROUNDS + 1):
             seed_overdue_pairs(seeder, round_ * PAIRS, PAIRS if round_ < ROUNDS else 0)
-            running = start_servers(env, tmp_path, servers, round_)
             if round_ == ROUNDS:  # the last start: let them finish
+                running = start_servers(env, tmp_path, servers, round_)
                 deadline = time.monotonic() + 120
                 while due_left(backend, data) and time.monotonic() < deadline:
                     time.sleep(0.2)
                 break
-            time.sleep(rng.uniform(0.0, 0.4))
+            fired = fired_count(backend, data)
+            running = launch_servers(env, tmp_path, servers, round_)
+            deadline = time.monotonic() + 60
+            while fired_count(backend, data) == fired and time.monotonic() < deadline:
+                time.sleep(0.01)  # the servers are up and firing: kill one a moment later
+            time.sleep(rng.uniform(0.0, 0.1))
             kill(running.pop(rng.randrange(servers)))
             while_due += due_left(backend, data) > 0
             time.sleep(rng.uniform(0.0, 0.4))  # the other server, if any, takes the lease over and goes on
@@ -103,6 +109,22 @@ def start_servers(env: dict[str, str], tmp_path: Path, count: int, round_: int) 
     with ThreadPoolExecutor(count) as pool:
         started = pool.map(lambda n: start_server(env, tmp_path / f"server-{n}-{round_}.log")[0], range(count))
         return list(started)
+
+
+def launch_servers(env: dict[str, str], tmp_path: Path, count: int, round_: int) -> list[subprocess.Popen[bytes]]:
+    """`count` servers started at once, not waited for: they fire timers from their first moment."""
+    launched = []
+    for n in range(count):
+        with (tmp_path / f"launched-{n}-{round_}.log").open("w") as log:
+            launched.append(subprocess.Popen([CASELEDGER, "serve", "--port", str(free_port()), "--no-admin-token"],
+                                             env={"CASELEDGER_TOKEN_SECRET": SECRET, **env},
+                                             stdout=subprocess.DEVNULL, stderr=log))
+    return launched
+
+
+def fired_count(backend: Backend, data: Path) -> int:
+    ((count,),) = backend.query(data, "SELECT COUNT(*) FROM timers WHERE state = 'fired'")
+    return int(count)
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:
